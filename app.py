@@ -1,0 +1,29 @@
+"""GenLab's entry point: the rooms, the language switch and the shared sidebar."""
+
+import streamlit as st
+
+from ui.i18n import language_switch, t
+
+st.set_page_config(page_title="GenLab", page_icon=":material/science:", layout="wide")
+
+
+def room(name: str, icon: str, url_path: str) -> st.Page:
+    return st.Page(f"pages/{name}.py", title=t(f"common.page_{name}"), icon=icon, url_path=url_path)
+
+
+ROOMS = {
+    "": [
+        st.Page("pages/home.py", title=t("common.page_home"), icon=":material/home:", default=True)
+    ],
+    t("common.section_text"): [
+        room("text_train", ":material/menu_book:", "text"),
+        room("text_next", ":material/casino:", "next"),
+    ],
+    t("common.section_images"): [room("gan", ":material/donut_large:", "gan")],
+    t("common.section_space"): [room("embeddings", ":material/scatter_plot:", "embeddings")],
+}
+
+navigation = st.navigation(ROOMS)
+st.sidebar.caption(t("common.tagline"))
+language_switch()
+navigation.run()

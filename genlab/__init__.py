@@ -1,0 +1,3 @@
+"""GenLab: a visual, no-code lab for generative models (the library; it never imports streamlit)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,85 @@
+"""Checkpoints: one safetensors file whose header carries the run's JSON metadata.
+
+Never a pickle: a participant's upload is parsed as data, and anything that is not a GenLab
+safetensors file is refused with a message saying why.
+"""
+
+import json
+import struct
+from pathlib import Path
+from typing import BinaryIO
+
+import safetensors.torch
+import torch
+
+from genlab.errors import UserError
+
+META_KEY = "genlab"
+MAX_BYTES = 512 * 1024 * 1024
+PICKLE_MAGIC = (b"\x80", b"PK\x03\x04")
+
+
+def dumps(tensors: dict[str, torch.Tensor], meta: dict) -> bytes:
+    """The checkpoint as bytes (for a download button)."""
+    plain = {name: t.detach().cpu().contiguous().clone() for name, t in tensors.items()}
+    return safetensors.torch.save(plain, metadata={META_KEY: json.dumps(meta)})
+
+
+def save(target: Path | str | BinaryIO, tensors: dict[str, torch.Tensor], meta: dict) -> None:
+    """Write a checkpoint to a path or an open binary file."""
+    data = dumps(tensors, meta)
+    if isinstance(target, (str, Path)):
+        Path(target).write_bytes(data)
+    else:
+        target.write(data)
+
+
+def _header(data: bytes) -> dict:
+    if len(data) < 8:
+        raise UserError("common.err_checkpoint_truncated", size=len(data))
+    (length,) = struct.unpack("<Q", data[:8])
+    if length > len(data) - 8:
+        raise UserError("common.err_checkpoint_truncated", size=len(data))
+    try:
+        header = json.loads(data[8 : 8 + length])
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError("common.err_checkpoint_malformed", detail=type(exc).__name__) from exc
+    if not isinstance(header, dict):
+        raise UserError("common.err_checkpoint_malformed", detail="header")
+    return header
+
+
+def load(source: bytes | Path | str) -> tuple[dict[str, torch.Tensor], dict]:
+    """Read a checkpoint into (tensors, metadata), refusing anything that is not one of ours."""
+    data = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
+    if not data:
+        raise UserError("common.err_checkpoint_empty")
+    if len(data) > MAX_BYTES:
+        raise UserError("common.err_checkpoint_too_large", mb=len(data) // 2**20)
+    if data.startswith(PICKLE_MAGIC):
+        raise UserError("common.err_checkpoint_pickle")
+    header = _header(data)
+    meta_text = header.get("__metadata__", {}).get(META_KEY)
+    if meta_text is None:
+        raise UserError("common.err_checkpoint_not_genlab")
+    try:
+        meta = json.loads(meta_text)
+        tensors = safetensors.torch.load(data)
+    except (json.JSONDecodeError, safetensors.SafetensorError) as exc:
+        raise UserError("common.err_checkpoint_malformed", detail=str(exc)[:200]) from exc
+    return tensors, meta
+
+
+def expect_shapes(tensors: dict[str, torch.Tensor], shapes: dict[str, tuple[int, ...]]) -> None:
+    """Check that a checkpoint holds exactly the tensors a model needs, with their shapes."""
+    missing = sorted(set(shapes) - set(tensors))
+    if missing:
+        raise UserError("common.err_checkpoint_missing", names=", ".join(missing[:5]))
+    for name, shape in shapes.items():
+        if tuple(tensors[name].shape) != tuple(shape):
+            raise UserError(
+                "common.err_checkpoint_shape",
+                name=name,
+                found=tuple(tensors[name].shape),
+                expected=tuple(shape),
+            )

@@ -1,0 +1,31 @@
+"""Home: what each room is for, in plain words, with a picture of each room."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from genlab.jobs import max_jobs
+from ui.i18n import t
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "assets" / "screenshots"
+ROOMS = [
+    ("text_train", "pages/text_train.py"),
+    ("text_next", "pages/text_next.py"),
+    ("gan", "pages/gan.py"),
+    ("embeddings", "pages/embeddings.py"),
+]
+
+st.title(t("home.title"))
+st.write(t("home.intro"))
+
+for row in (ROOMS[:2], ROOMS[2:]):
+    for column, (room, page) in zip(st.columns(2, gap="large"), row, strict=True):
+        with column.container(border=True):
+            st.subheader(t(f"home.{room}_title"))
+            picture = SCREENSHOTS / f"{room}.png"
+            if picture.exists():
+                st.image(str(picture), width="stretch")
+            st.write(t(f"home.{room}_body"))
+            st.page_link(page, label=t("home.open_room"), icon=":material/arrow_forward:")
+
+st.caption(t("home.for_instructors", limit=max_jobs()))

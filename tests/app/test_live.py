@@ -1,0 +1,64 @@
+"""AppTest of ui.live: a job started from a page survives other widgets and stops when asked."""
+
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from genlab import jobs
+
+SCRIPT = Path(__file__).resolve().parent / "scripts" / "live_page.py"
+
+
+def count(at: AppTest) -> int:
+    return int(at.metric[0].value) if at.metric else -1
+
+
+def tick_until(at: AppTest, predicate, timeout: float = 30) -> AppTest:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        at.run()
+        assert not at.exception, at.exception
+        if predicate(at):
+            return at
+        time.sleep(0.1)
+    raise AssertionError("the page never showed what was expected: " + str(at.markdown))
+
+
+def test_a_job_keeps_running_while_widgets_change_then_stops_when_asked():
+    at = AppTest.from_file(str(SCRIPT), default_timeout=30)
+    at.run()
+    assert at.button[0].label == "Play"
+    at.button[0].click().run()
+    job_id = at.session_state["jobs"]["count"]
+    assert at.query_params["job_count"] == job_id
+    tick_until(at, lambda a: count(a) > 20)
+
+    before = count(at)
+    at.slider(key="unrelated").set_value(9).run()
+    tick_until(at, lambda a: count(a) > before + 20)
+    assert jobs.get(job_id).alive
+
+    at.number_input(key="rate").set_value(0.25).run()
+    tick_until(at, lambda a: a.metric[1].value == "0.25")
+
+    assert at.button[0].label == "Pause"
+    at.button[0].click().run()
+    tick_until(at, lambda a: "status=paused" in [m.value for m in a.markdown])
+    assert at.button[0].label == "Resume"
+
+    at.button[1].click().run()
+    assert jobs.get(job_id).wait(timeout=10)
+    tick_until(at, lambda a: "status=stopped" in [m.value for m in a.markdown])
+    assert at.button[0].label == "Play"
+
+
+def test_reset_forgets_the_job_and_frees_the_slot():
+    at = AppTest.from_file(str(SCRIPT), default_timeout=30)
+    at.run()
+    at.button[0].click().run()
+    job = jobs.get(at.session_state["jobs"]["count"])
+    at.button[2].click().run()
+    assert job.wait(timeout=10)
+    assert "count" not in at.session_state["jobs"]
+    assert "no job" in [m.value for m in at.markdown]

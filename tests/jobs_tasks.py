@@ -1,0 +1,39 @@
+"""Tiny tasks for the worker-process tests (importable by the worker as tests.jobs_tasks)."""
+
+import os
+import time
+
+
+def count(ctx):
+    """Count up, one step per millisecond, publishing the count and the current rate."""
+    i = 0
+    while ctx.checkpoint() and i < ctx.params.get("steps", 10**9):
+        for name, args in ctx.commands():
+            if name == "jump":
+                i += args["by"]
+        if not ctx.paused:
+            i += 1
+            ctx.log(i=i)
+            time.sleep(0.001)
+        ctx.publish({"i": i, "rate": ctx.params["rate"]}, force=ctx.paused)
+    return {"i": i}
+
+
+def crash(ctx):
+    ctx.publish({"about_to": "fail"}, force=True)
+    raise ValueError("boom in the task")
+
+
+def die(ctx):
+    ctx.publish({"about_to": "die"}, force=True)
+    os._exit(3)
+
+
+def start_and_hang(job_file):
+    """Run in a throw-away parent: start a job, write its worker's pid, then wait to be killed."""
+    from genlab import jobs
+
+    job = jobs.start("tests.jobs_tasks:count", {"rate": 1})
+    with open(job_file, "w") as f:
+        f.write(str(job.pid))
+    time.sleep(600)

@@ -1,0 +1,126 @@
+"""The worker-process job system: snapshots, pause, resume, stop, live settings, crashes, cap."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from genlab import jobs
+from genlab.errors import UserError
+
+
+def wait_until(predicate, timeout=20.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().split()[2] != "Z"
+
+
+@pytest.fixture
+def counter():
+    job = jobs.start("tests.jobs_tasks:count", {"rate": 0.5}, interval=0.05)
+    yield job
+    job.stop(wait=True)
+
+
+def test_job_streams_snapshots_and_finishes_with_its_result():
+    job = jobs.start("tests.jobs_tasks:count", {"rate": 1, "steps": 50}, interval=0.01)
+    assert job.wait(timeout=30)
+    assert job.status == "finished"
+    assert job.result == {"i": 50}
+    assert [r["i"] for r in job.log] == list(range(1, 51))
+    assert job.snapshots >= 1
+    assert jobs.get(job.id) is job
+
+
+def test_pause_holds_the_work_and_resume_continues_it(counter):
+    assert wait_until(lambda: counter.snapshot and counter.snapshot["i"] > 5)
+    counter.pause()
+    assert wait_until(lambda: counter.status == "paused")
+    time.sleep(0.3)
+    held = counter.snapshot["i"]
+    time.sleep(0.4)
+    assert counter.snapshot["i"] == held
+    counter.resume()
+    assert wait_until(lambda: counter.snapshot["i"] > held + 5)
+    assert counter.status == "running"
+
+
+def test_stop_ends_the_worker_quickly(counter):
+    assert wait_until(lambda: counter.snapshot is not None)
+    started = time.time()
+    counter.stop()
+    assert counter.wait(timeout=10)
+    assert counter.status == "stopped"
+    assert time.time() - started < 5
+    assert wait_until(lambda: not process_exists(counter.pid), timeout=5)
+
+
+def test_a_setting_changes_while_the_job_runs(counter):
+    assert wait_until(lambda: counter.snapshot is not None)
+    counter.update(rate=0.01)
+    assert wait_until(lambda: counter.snapshot["rate"] == 0.01)
+    assert counter.alive
+    assert counter.params["rate"] == 0.01
+
+
+def test_a_paused_job_still_takes_commands(counter):
+    assert wait_until(lambda: counter.snapshot is not None)
+    counter.pause()
+    assert wait_until(lambda: counter.status == "paused")
+    time.sleep(0.2)
+    before = counter.snapshot["i"]
+    counter.command("jump", by=1000)
+    assert wait_until(lambda: counter.snapshot["i"] == before + 1000)
+    assert counter.status == "paused"
+
+
+def test_an_exception_in_the_task_becomes_a_message():
+    job = jobs.start("tests.jobs_tasks:crash", {})
+    assert job.wait(timeout=30)
+    assert job.status == "failed"
+    assert "boom in the task" in job.error
+    assert job.snapshot == {"about_to": "fail"}
+
+
+def test_a_worker_that_dies_is_reported_with_its_exit_code():
+    job = jobs.start("tests.jobs_tasks:die", {})
+    assert job.wait(timeout=30)
+    assert job.status == "failed"
+    assert "exit code 3" in job.error
+
+
+def test_the_server_wide_cap_refuses_one_job_too_many(monkeypatch, counter):
+    monkeypatch.setenv("GENLAB_MAX_JOBS", str(jobs.running()))
+    with pytest.raises(UserError) as refused:
+        jobs.start("tests.jobs_tasks:count", {"rate": 1})
+    assert refused.value.key == "common.err_too_many_jobs"
+
+
+def test_the_worker_never_outlives_the_server(tmp_path):
+    pid_file = tmp_path / "pid"
+    code = f"import tests.jobs_tasks as t; t.start_and_hang({str(pid_file)!r})"
+    server = subprocess.Popen([sys.executable, "-c", code], cwd=jobs.ROOT)
+    try:
+        assert wait_until(lambda: pid_file.exists() and pid_file.read_text(), timeout=30)
+        worker = int(pid_file.read_text())
+        assert process_exists(worker)
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        assert wait_until(lambda: not process_exists(worker), timeout=15)
+    finally:
+        server.kill()

@@ -1,0 +1,40 @@
+"""The participant's language, and translation of catalogue keys on the page."""
+
+import streamlit as st
+
+from genlab.i18n import LANGUAGES, negotiate, normalise, translate
+
+NAMES = {"en": "English", "pt-BR": "Português (Brasil)"}
+
+
+def current_lang() -> str:
+    """The URL's ``?lang=`` first, then the language chosen earlier, then the browser's locale."""
+    lang = normalise(st.query_params.get("lang")) or st.session_state.get("lang")
+    if lang is None:
+        lang = negotiate(None, st.context.locale)
+    st.session_state["lang"] = lang
+    return lang
+
+
+def t(key: str, **params) -> str:
+    """The catalogue text of ``key`` in the participant's language."""
+    return translate(current_lang(), key, **params)
+
+
+def _switch() -> None:
+    st.session_state["lang"] = st.session_state["lang_switch"]
+    st.query_params["lang"] = st.session_state["lang"]
+
+
+def language_switch() -> None:
+    """A language selector in the sidebar; the choice is kept in the URL so it can be shared."""
+    lang = current_lang()
+    st.query_params["lang"] = lang
+    st.session_state["lang_switch"] = lang
+    st.sidebar.selectbox(
+        t("common.language"),
+        LANGUAGES,
+        format_func=NAMES.__getitem__,
+        key="lang_switch",
+        on_change=_switch,
+    )
