@@ -20,9 +20,10 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
 
 
 def assert_no_exception(page) -> None:
-    errors = page.locator("[data-testid=stException]")
+    """Fail on an exception element or on a dialog covering the page (such as "Page not found")."""
+    errors = page.locator("[data-testid=stException], [role=dialog]")
     if errors.count():
-        pytest.fail("exception on the page:\n" + "\n".join(errors.all_inner_texts()))
+        pytest.fail("exception or dialog on the page:\n" + "\n".join(errors.all_inner_texts()))
 
 
 def screenshot(page, name: str) -> Path:
