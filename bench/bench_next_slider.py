@@ -1,0 +1,143 @@
+"""Server time of one sampling-control change on the next-token page (goal: under 150 ms).
+
+Runs the real page under AppTest (the whole script, as a slider change does) at character level
+and at word level with a 5,000-word vocabulary, and prints side by side in one run:
+the median script time when the logits come from the page's cache (what a slider does) and
+when the model has to run again (cache emptied before each run), plus the pieces of a run.
+
+    .venv/bin/python bench/bench_next_slider.py
+"""
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import plotly.graph_objects as go
+import torch
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from genlab import device  # noqa: E402
+from genlab.text import corpora, inspect, sampling  # noqa: E402
+from genlab.text import figures_next as figures  # noqa: E402
+from genlab.text.checkpoint import LanguageModel, load_shipped, shipped  # noqa: E402
+from genlab.text.models import LMConfig, build_model  # noqa: E402
+from genlab.text.sampling import SamplingConfig  # noqa: E402
+from genlab.text.tokenizers import build_tokenizer  # noqa: E402
+
+REPEATS = 15
+TEMPERATURES = [0.2, 0.7, 1.3, 2.0, 0.5]
+GOAL_MS = 150
+
+
+def shakespeare_model(kind: str, vocab_size: int | None) -> LanguageModel:
+    """A GPT of the shipped '1min' shape on Shakespeare (untrained weights: timing only)."""
+    text = corpora.load_corpus("shakespeare")
+    tok = build_tokenizer(kind, text, vocab_size)
+    cfg = LMConfig(
+        model="gpt", vocab_size=tok.vocab_size, block_size=64, n_layer=3, n_head=4, n_embd=96
+    )
+    torch.manual_seed(0)
+    return LanguageModel(build_model(cfg).eval(), tok, cfg, {"corpus": "shakespeare"})
+
+
+def cases() -> dict[str, tuple[LanguageModel, str]]:
+    found = {name: load_shipped(name) for name in shipped()}
+    chosen = {}
+    char = next(
+        (n for n, lm in found.items() if lm.tokenizer.kind == "char" and lm.config.model == "gpt"),
+        None,
+    )
+    chosen["char, " + (char or "untrained GPT")] = (
+        found[char] if char else shakespeare_model("char", None),
+        "Now is the winter of our",
+    )
+    chosen["word 5,000, untrained GPT"] = (
+        shakespeare_model("word", 5000),
+        "Now is the winter of our",
+    )
+    if "portuguese-word-gpt" in found:
+        chosen["word, portuguese-word-gpt"] = (
+            found["portuguese-word-gpt"],
+            "Glauco gosta de comer",
+        )
+    return chosen
+
+
+def median_ms(times: list[float]) -> float:
+    return 1000 * statistics.median(times)
+
+
+def page_times(lm: LanguageModel, prompt: str) -> tuple[float, float]:
+    at = AppTest.from_file(str(ROOT / "pages" / "text_next.py"), default_timeout=120)
+    at.session_state["text_models"] = {"bench": lm}
+    at.run()
+    box = at.selectbox(key="next_model")
+    box.select_index(box.options.index(next(o for o in box.options if o.startswith("bench")))).run()
+    at.text_input(key="next_prompt").set_value(prompt).run()
+    assert not at.exception and not at.error, (at.exception, at.error)
+    cached, uncached = [], []
+    for i in range(REPEATS):
+        for times, clear in ((cached, False), (uncached, True)):
+            if clear:
+                at.session_state["next_logits"] = {}
+            slider = at.slider(key="next_temperature").set_value(TEMPERATURES[i % 5])
+            start = time.perf_counter()
+            slider.run()
+            times.append(time.perf_counter() - start)
+    return median_ms(cached), median_ms(uncached)
+
+
+def piece_times(lm: LanguageModel, prompt: str) -> dict[str, float]:
+    ids = inspect.read_prompt(lm, prompt).ids
+    config = SamplingConfig(temperature=0.7, top_k=50, top_p=0.9)
+    logits = inspect.next_logits(lm, ids)
+    top_n = None if lm.tokenizer.kind == "char" else 15
+    pipe = sampling.run(logits, config, ids)
+    fig = figures.pipeline_figure(pipe, lm.tokenizer.tokens, ["1", "2", "3", "4"], "o", top_n)
+    steps = {
+        "model forward": lambda: inspect.next_logits(lm, ids),
+        "sampling pipeline": lambda: sampling.run(logits, config, ids),
+        "figure dict": lambda: figures.pipeline_figure(
+            pipe, lm.tokenizer.tokens, ["1", "2", "3", "4"], "o", top_n
+        ),
+        "plotly validation": lambda: go.Figure(**fig).to_dict(),
+    }
+    out = {}
+    for name, fn in steps.items():
+        times = []
+        for _ in range(REPEATS):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        out[name] = median_ms(times)
+    return out
+
+
+def main() -> None:
+    device.configure()
+    print(f"median of {REPEATS} slider changes per case; goal < {GOAL_MS} ms per change\n")
+    header = (
+        f"{'case':32} {'vocab':>6} {'cached logits':>14} {'model re-run':>13} {'ratio':>6}  goal"
+    )
+    print(header)
+    rows = []
+    for name, (lm, prompt) in cases().items():
+        cached, uncached = page_times(lm, prompt)
+        rows.append((name, lm, prompt))
+        ok = "yes" if cached < GOAL_MS else "NO"
+        print(
+            f"{name:32} {lm.tokenizer.vocab_size:>6} {cached:>11.1f} ms {uncached:>10.1f} ms "
+            f"{uncached / cached:>5.2f}x  {ok}"
+        )
+    print("\npieces of one change (median ms):")
+    print(f"{'case':32} " + " ".join(f"{k:>18}" for k in piece_times(*rows[0][1:])))
+    for name, lm, prompt in rows:
+        print(f"{name:32} " + " ".join(f"{v:>18.2f}" for v in piece_times(lm, prompt).values()))
+
+
+if __name__ == "__main__":
+    main()
