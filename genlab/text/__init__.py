@@ -1,0 +1,1 @@
+"""The text room: corpora, tokenizers, language models, training, sampling."""

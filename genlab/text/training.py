@@ -1,0 +1,383 @@
+"""Training a language model: one Trainer object for the CLI, the tests and the page's worker.
+
+The trainer advances in short chunks (``run_for``) so that a caller can pause, stop, draw or
+print between them. It evaluates train and validation loss on fixed batches, measures tokens/s,
+keeps a sample of generated text every few steps and the token embeddings at up to
+``timeline_points`` steps.
+"""
+
+import math
+import time
+from dataclasses import asdict, dataclass, fields, replace
+
+import torch
+
+from genlab import device
+from genlab.errors import UserError
+from genlab.text import corpora, data
+from genlab.text.checkpoint import LanguageModel, dumps
+from genlab.text.models import CountBigram, LMConfig, build_model, generate
+from genlab.text.tokenizers import Tokenizer, build_tokenizer
+
+EVAL_BATCH = 64
+MAX_STEPS = 200_000
+MAX_BATCH_POINTS = 400
+
+
+@dataclass
+class TrainConfig:
+    """How to train: batch, learning-rate schedule (warmup then cosine), length and reporting."""
+
+    batch_size: int = 32
+    lr: float = 3e-3
+    min_lr: float = 3e-4
+    warmup: int = 50
+    steps: int = 1500
+    max_seconds: float = 0.0
+    weight_decay: float = 0.1
+    beta1: float = 0.9
+    beta2: float = 0.99
+    eval_interval: int = 0
+    eval_batches: int = 4
+    sample_interval: int = 0
+    sample_tokens: int = 200
+    timeline_points: int = 20
+    seed: int = 1337
+
+    def validate(self) -> "TrainConfig":
+        if not 1 <= self.batch_size <= 1024:
+            raise UserError("text.err_batch_size", size=self.batch_size)
+        if not 0 < self.lr <= 1.0 or not 0 <= self.min_lr <= self.lr:
+            raise UserError("text.err_learning_rate", lr=self.lr)
+        if not 1 <= self.steps <= MAX_STEPS:
+            raise UserError("text.err_steps", steps=self.steps, high=MAX_STEPS)
+        if min(self.max_seconds, self.warmup, self.eval_interval, self.sample_interval) < 0:
+            raise UserError("text.err_train_settings")
+        return self
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        try:
+            cfg = cls(**{f.name: f.type(d[f.name]) for f in fields(cls) if f.name in d})
+        except (TypeError, ValueError) as exc:
+            raise UserError("text.err_config", detail=str(exc)[:120]) from exc
+        return cfg.validate()
+
+
+# Presets are named by what they cost on the 2-core development machine (one thread, quiet):
+# "1min" runs about 33k tokens/s there; the larger ones were sized by their compute per token.
+GPT_PRESETS: dict[str, tuple[dict, dict]] = {
+    "1min": (
+        {"n_layer": 3, "n_head": 4, "n_embd": 96, "block_size": 64, "dropout": 0.0},
+        {"batch_size": 32, "lr": 6e-3, "min_lr": 6e-4, "warmup": 100, "steps": 1200},
+    ),
+    "5min": (
+        {"n_layer": 4, "n_head": 4, "n_embd": 128, "block_size": 128, "dropout": 0.0},
+        {"batch_size": 32, "lr": 3e-3, "min_lr": 3e-4, "warmup": 100, "steps": 1000},
+    ),
+    "20min": (
+        {"n_layer": 6, "n_head": 6, "n_embd": 192, "block_size": 128, "dropout": 0.1},
+        {"batch_size": 32, "lr": 2e-3, "min_lr": 2e-4, "warmup": 150, "steps": 1200},
+    ),
+    "nanogpt-cpu": (
+        {"n_layer": 4, "n_head": 4, "n_embd": 128, "block_size": 64, "dropout": 0.0},
+        {
+            "batch_size": 12,
+            "lr": 1e-3,
+            "min_lr": 1e-4,
+            "warmup": 100,
+            "steps": 2000,
+            "beta2": 0.99,
+        },
+    ),
+}
+DEFAULT_PRESET = "1min"
+BIGRAM_TRAIN = {"batch_size": 64, "lr": 0.1, "min_lr": 0.01, "warmup": 0, "steps": 1500}
+
+
+def preset(model: str, vocab_size: int, name: str = DEFAULT_PRESET) -> tuple[LMConfig, TrainConfig]:
+    """The (model config, training config) pair of a preset for a model kind and vocabulary."""
+    if model != "gpt":
+        return LMConfig(model=model, vocab_size=vocab_size, block_size=8), TrainConfig(
+            **BIGRAM_TRAIN
+        )
+    if name not in GPT_PRESETS:
+        raise UserError("text.err_preset", name=name, known=", ".join(GPT_PRESETS))
+    shape, train = GPT_PRESETS[name]
+    return LMConfig(model="gpt", vocab_size=vocab_size, **shape), TrainConfig(**train)
+
+
+def check_data(ids: torch.Tensor, block_size: int) -> None:
+    """Refuse a text too short for the context (validation needs a window) or made of one token."""
+    need = 10 * (block_size + 2)
+    if len(ids) < need:
+        raise UserError("text.err_text_too_short", tokens=len(ids), need=need, block=block_size)
+    if int(ids.min()) == int(ids.max()):
+        raise UserError("text.err_one_token")
+
+
+def references(train_ids: torch.Tensor, val_ids: torch.Tensor, vocab_size: int) -> dict:
+    """Validation losses to beat: uniform guess (ln V), unigram frequencies, count bigram."""
+    counts = torch.bincount(train_ids, minlength=vocab_size).float() + 1.0
+    unigram = -(counts / counts.sum()).log()[val_ids].mean().item()
+    bigram = CountBigram(LMConfig(model="count-bigram", vocab_size=vocab_size))
+    bigram.fit(train_ids)
+    logp = bigram.log_probs()
+    return {
+        "uniform": math.log(vocab_size),
+        "unigram": unigram,
+        "bigram": -logp[val_ids[:-1], val_ids[1:]].mean().item(),
+    }
+
+
+class Trainer:
+    """Trains one model on one text; advance it with ``run_for(seconds)`` until ``done``."""
+
+    def __init__(
+        self,
+        text: str,
+        tokenizer: Tokenizer,
+        model_cfg: LMConfig,
+        train_cfg: TrainConfig,
+        corpus: str = "upload",
+    ):
+        device.configure()
+        self.tokenizer = tokenizer
+        ids = torch.tensor(tokenizer.encode(text), dtype=torch.long)
+        check_data(ids, model_cfg.block_size)
+        self.cfg = replace(model_cfg, vocab_size=tokenizer.vocab_size).validate()
+        self.tcfg = train_cfg.validate()
+        self.corpus = corpus
+        self.train_ids, self.val_ids = data.split(ids)
+        torch.manual_seed(self.tcfg.seed)
+        self.model = build_model(self.cfg)
+        self.batch_gen = torch.Generator().manual_seed(self.tcfg.seed)
+        self.refs = references(self.train_ids, self.val_ids, self.cfg.vocab_size)
+        t = self.cfg.block_size
+        self.eval_sets = {
+            split: data.fixed_batches(ids_, EVAL_BATCH, t, self.tcfg.eval_batches, self.tcfg.seed)
+            for split, ids_ in (("train", self.train_ids), ("val", self.val_ids))
+        }
+        self.counting = isinstance(self.model, CountBigram)
+        self.optimizer = None
+        if not self.counting:
+            self.optimizer = torch.optim.AdamW(
+                self.model.parameters(),
+                lr=self.tcfg.lr,
+                betas=(self.tcfg.beta1, self.tcfg.beta2),
+                weight_decay=self.tcfg.weight_decay,
+            )
+        self.step = 0
+        self.elapsed = 0.0
+        self.train_time = 0.0
+        self.tokens = 0
+        self.history: list[dict] = []
+        self.samples: list[tuple[int, str]] = []
+        self.timeline: list[tuple[int, torch.Tensor]] = []
+        self.batch_losses: list[tuple[int, float]] = []
+        # 0 means automatic: about 40 evaluations and 8 samples per run.
+        self.eval_every = self.tcfg.eval_interval or max(1, self.total_steps // 40)
+        self.sample_every = self.tcfg.sample_interval or max(1, self.total_steps // 8)
+
+    @property
+    def total_steps(self) -> int:
+        return 1 if self.counting else self.tcfg.steps
+
+    @property
+    def done(self) -> bool:
+        over_time = self.tcfg.max_seconds and self.elapsed >= self.tcfg.max_seconds
+        return self.step >= self.total_steps or bool(over_time)
+
+    def progress(self) -> float:
+        """Fraction done, by steps or by the time limit, whichever is further."""
+        frac = self.step / self.total_steps
+        if self.tcfg.max_seconds:
+            frac = max(frac, self.elapsed / self.tcfg.max_seconds)
+        return min(frac, 1.0)
+
+    def remaining(self) -> float | None:
+        """Estimated seconds left (None before anything was measured)."""
+        frac = self.progress()
+        if frac <= 0 or self.elapsed <= 0:
+            return None
+        return self.elapsed * (1 - frac) / frac
+
+    def lr_at(self, step: int) -> float:
+        """Linear warmup, then cosine decay from ``lr`` to ``min_lr`` at the last step."""
+        c = self.tcfg
+        if step < c.warmup:
+            return c.lr * (step + 1) / c.warmup
+        span = max(1, c.steps - c.warmup)
+        ratio = min(1.0, (step - c.warmup) / span)
+        return c.min_lr + 0.5 * (1 + math.cos(math.pi * ratio)) * (c.lr - c.min_lr)
+
+    def _train_step(self) -> float:
+        if self.counting:
+            self.model.fit(self.train_ids)
+            self.tokens += len(self.train_ids)
+            return float("nan")
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.lr_at(self.step)
+        x, y = data.get_batch(
+            self.train_ids, self.tcfg.batch_size, self.cfg.block_size, self.batch_gen
+        )
+        _, loss = self.model(x, y)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        self.tokens += x.numel()
+        return loss.item()
+
+    @torch.no_grad()
+    def evaluate(self) -> dict:
+        """Mean loss on the fixed train and validation batches."""
+        self.model.eval()
+        losses = {
+            f"{split}_loss": sum(self.model(x, y)[1].item() for x, y in batches) / len(batches)
+            for split, batches in self.eval_sets.items()
+        }
+        self.model.train()
+        return losses
+
+    def sample(self, n: int | None = None) -> str:
+        """Text generated from the model with the run's seed."""
+        self.model.eval()
+        n = n or self.tcfg.sample_tokens
+        text = sample_text(self.model, self.tokenizer, self.cfg, n, self.tcfg.seed)
+        self.model.train()
+        return text
+
+    def _due(self, interval: int) -> bool:
+        return self.done or self.step % interval == 0
+
+    def _report(self) -> dict:
+        record = {
+            "step": self.step,
+            "elapsed_s": round(self.elapsed, 3),
+            **self.evaluate(),
+            "tokens_per_s": self.tokens / self.train_time if self.train_time else 0.0,
+            "lr": self.lr_at(max(0, self.step - 1)) if not self.counting else 0.0,
+        }
+        self.history.append(record)
+        return record
+
+    def _keep_timeline(self) -> None:
+        every = max(1, self.total_steps // max(1, self.tcfg.timeline_points - 1))
+        due = self.tcfg.timeline_points and (self.step % every == 0 or self.done)
+        if due and (not self.timeline or self.timeline[-1][0] != self.step):
+            self.timeline.append((self.step, self.model.token_embeddings().clone()))
+
+    def run_for(self, seconds: float) -> list[dict]:
+        """Train for about ``seconds`` (at least one step); returns the evaluations made."""
+        if not self.history:
+            self._keep_timeline()
+            self.history.append(
+                {"step": 0, "elapsed_s": 0.0, **self.evaluate(), "tokens_per_s": 0.0, "lr": 0.0}
+            )
+            self.samples.append((0, self.sample()))
+            return [self.history[-1]]
+        records = []
+        start = time.perf_counter()
+        while not self.done:
+            t0 = time.perf_counter()
+            loss = self._train_step()
+            if not self.counting:
+                self.batch_losses.append((self.step + 1, loss))
+            self.step += 1
+            dt = time.perf_counter() - t0
+            self.train_time += dt
+            self.elapsed += dt
+            if self._due(self.eval_every):
+                t0 = time.perf_counter()
+                records.append(self._report())
+                self.elapsed += time.perf_counter() - t0
+            if self._due(self.sample_every):
+                self.samples.append((self.step, self.sample()))
+            self._keep_timeline()
+            if time.perf_counter() - start >= seconds:
+                break
+        return records
+
+    def snapshot(self) -> dict:
+        """What the page draws: progress, curves, reference lines, samples."""
+        return {
+            "step": self.step,
+            "steps": self.total_steps,
+            "elapsed_s": self.elapsed,
+            "remaining_s": self.remaining(),
+            "progress": self.progress(),
+            "tokens_per_s": self.tokens / self.train_time if self.train_time else 0.0,
+            "batch_losses": self.batch_losses[
+                :: max(1, len(self.batch_losses) // MAX_BATCH_POINTS)
+            ],
+            "history": list(self.history),
+            "samples": list(self.samples),
+            "refs": self.refs,
+            "done": self.done,
+        }
+
+    def result(self, title: str = "") -> LanguageModel:
+        """The trained model as a LanguageModel (eval mode) with its history in ``meta``."""
+        last = self.history[-1] if self.history else self.evaluate()
+        self.model.eval()
+        meta = {
+            "corpus": self.corpus,
+            "steps": self.step,
+            "val_loss": last["val_loss"],
+            "train_loss": last["train_loss"],
+            "seed": self.tcfg.seed,
+            "title": title,
+            "train": self.tcfg.to_dict(),
+            "refs": self.refs,
+            "history": self.history,
+            "elapsed_s": self.elapsed,
+        }
+        return LanguageModel(self.model, self.tokenizer, self.cfg, meta, list(self.timeline))
+
+
+def sample_text(model, tok: Tokenizer, cfg: LMConfig, n: int, seed: int) -> str:
+    """``n`` tokens sampled from a model with a seed (same model + same seed = same text).
+
+    Generation starts after a line break (or token 0 when the vocabulary has none).
+    """
+    start = [tok.tokens.index("\n")] if "\n" in tok.tokens else [0]
+    g = torch.Generator().manual_seed(seed)
+    out = generate(model, cfg, torch.tensor([start]), n, g)
+    return tok.decode(out[0, 1:].tolist())
+
+
+def corpus_text(params: dict) -> str:
+    """The text a run trains on: a built-in corpus by name, or the text sent with the params."""
+    name = params["corpus"]
+    return corpora.load_corpus(name) if name in corpora.BUILTIN else params["text"]
+
+
+def trainer_from_params(params: dict) -> Trainer:
+    """A Trainer from a JSON-able description (what the page sends to the worker)."""
+    text = corpus_text(params)
+    tok = build_tokenizer(params["tokenizer"], text, params.get("vocab_size"))
+    model_cfg = LMConfig(**{**params["model"], "vocab_size": tok.vocab_size})
+    return Trainer(text, tok, model_cfg, TrainConfig.from_dict(params["train"]), params["corpus"])
+
+
+def run(ctx) -> dict:
+    """The jobs task: train in chunks, publish snapshots, obey play/pause/stop.
+
+    Bad input comes back as ``{"user_error": (key, params)}`` for the page to translate.
+    """
+    try:
+        trainer = trainer_from_params(ctx.params)
+    except UserError as err:
+        return {"user_error": (err.key, err.params)}
+    while ctx.checkpoint() and not trainer.done:
+        for record in trainer.run_for(ctx.interval):
+            ctx.log(**record)
+        ctx.publish(trainer.snapshot())
+    ctx.publish(trainer.snapshot(), force=True)
+    return {
+        "checkpoint": dumps(trainer.result(ctx.params.get("title", ""))),
+        "snapshot": trainer.snapshot(),
+    }

@@ -1,0 +1,122 @@
+"""AppTest of the text-training page: corpus, tokens, model settings, training, errors."""
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "pages" / "text_train.py")
+
+
+def open_page(lang: str = "en") -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "chars"),
+    [
+        ("en", "Train a language model", "Characters"),
+        ("pt-BR", "Treine um modelo de linguagem", "Caracteres"),
+    ],
+)
+def test_opens_on_shakespeare_with_its_size_and_character_vocabulary(lang, title, chars):
+    at = open_page(lang)
+    assert at.title[0].value == title
+    assert metric(at, chars) == "1,131,891"
+    assert any("'\\n', ' ', '!'" in c.value for c in at.code)
+    assert at.button(key="text_play")
+
+
+def test_word_tokens_show_vocabulary_unknown_share_and_a_lecture_style_batch():
+    at = open_page()
+    at.radio(key="text_corpus").set_value("portuguese")
+    at.radio(key="text_tokenizer").set_value("word").run()
+    assert not at.exception
+    assert int(metric(at, "Vocabulary size").replace(",", "")) > 300
+    codes = [c.value for c in at.code]
+    assert any(c.startswith("torch.Size([4, 8])\ntensor([[") for c in codes)
+    assert any("  ->  " in c for c in codes)
+    freq = charts(at)[0]
+    assert freq["data"][0]["y"] == sorted(freq["data"][0]["y"], reverse=True)
+
+
+def test_heads_that_do_not_divide_the_width_are_explained_and_block_training():
+    at = open_page()
+    at.number_input(key="text_n_head").set_value(5).run()
+    assert "attention heads (5)" in at.error[0].value
+    assert "text_play" not in [b.key for b in at.button]
+    at.number_input(key="text_n_head").set_value(4).run()
+    assert not at.error and "text_play" in [b.key for b in at.button]
+
+
+def test_preset_fills_the_settings():
+    at = open_page()
+    at.selectbox(key="text_preset").set_value("nanogpt-cpu").run()
+    assert at.number_input(key="text_n_embd").value == 128
+    assert at.number_input(key="text_batch_size").value == 12
+    assert at.number_input(key="text_steps").value == 2000
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Glauco gosta de comer peras.", "needs at least"),
+        ("a" * 3000, "single token repeated"),
+    ],
+)
+def test_pasted_texts_that_cannot_train_get_a_clear_message(text, message):
+    at = open_page()
+    at.radio(key="text_corpus").set_value("own").run()
+    at.text_area(key="text_pasted").set_value(text).run()
+    assert not at.exception
+    assert message in at.error[0].value
+    assert "text_play" not in [b.key for b in at.button]
+
+
+def test_count_bigram_shows_the_character_heat_map():
+    at = open_page()
+    at.radio(key="text_model").set_value("count-bigram").run()
+    heat = next(c for c in charts(at) if c["data"][0]["type"] == "heatmap")
+    assert len(heat["data"][0]["z"]) == 78
+    assert all(abs(sum(row) - 1) < 0.01 for row in heat["data"][0]["z"] if any(row))
+
+
+def test_train_a_bigram_then_sample_it_with_a_seed():
+    at = open_page()
+    at.radio(key="text_corpus").set_value("portuguese")
+    at.radio(key="text_tokenizer").set_value("word")
+    at.radio(key="text_model").set_value("bigram").run()
+    at.number_input(key="text_bigram_steps").set_value(60).run()
+    at.button(key="text_play").click().run()
+    deadline = time.time() + 60
+    while not at.session_state["text_models"] and time.time() < deadline:
+        time.sleep(0.5)
+        at.run()
+    assert not at.exception
+    (name,) = at.session_state["text_models"]
+    assert "bigram" in name
+    loss = next(c for c in charts(at) if c["layout"]["title"]["text"].startswith("Loss"))
+    val = next(trace for trace in loss["data"] if trace["name"] == "validation")
+    assert val["x"][-1] == 60 and val["y"][-1] < val["y"][0]
+    assert len(loss["data"][0]["x"]) == 60
+    assert at.get("download_button")
+    at.number_input(key="text_seed").set_value(7)
+    at.button(key="text_generate").click().run()
+    first = at.session_state["text_generated"]
+    at.button(key="text_generate").click().run()
+    assert at.session_state["text_generated"] == first and len(first.split()) > 20

@@ -1,0 +1,98 @@
+"""The text-training room in a real browser: live training, uploads, download and re-upload."""
+
+import re
+
+from tests.browser.helpers import assert_no_exception, screenshot, wait_for_app
+
+PT_LATIN1 = (
+    "Glauco gosta de comer peras. Maria prefere melancia, não pregos nem cimento. Que ação! " * 80
+).encode("latin-1")
+
+
+def settle(page) -> None:
+    """Let a widget event reach the server before waiting for the rerun it causes."""
+    page.wait_for_timeout(1000)
+    wait_for_app(page)
+
+
+def step_value(page) -> int:
+    """The step shown in the progress bar's text ("Step 120 of 1,400 ...")."""
+    found = re.search(r"Step ([\d,]+) of", page.inner_text("body"))
+    return int(found.group(1).replace(",", "")) if found else -1
+
+
+def test_training_moves_while_other_widgets_change_and_can_be_stopped(page, open_page):
+    open_page(page, "text_train")
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function(
+        "() => /Step ([1-9][0-9,]*) of/.test(document.body.innerText)", timeout=60_000
+    )
+    before = step_value(page)
+    page.get_by_text("words", exact=True).first.click()
+    wait_for_app(page)
+    page.wait_for_function(
+        f"() => parseInt((document.body.innerText.match(/Step ([0-9,]+) of/) || [0, '0'])[1]"
+        f".replace(/,/g, '')) > {before}",
+        timeout=30_000,
+    )
+    assert page.locator(".js-plotly-plot .scatterlayer .trace").count() >= 2
+    assert page.get_by_text(re.compile("Text the model writes at step")).count() >= 1
+    page.get_by_text("4. Training", exact=True).scroll_into_view_if_needed()
+    screenshot(page, "text_train_live")
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_role("button", name="Play").wait_for(timeout=30_000)
+    assert_no_exception(page)
+
+
+def test_latin1_upload_train_download_reset_upload_same_samples(page, open_page, tmp_path):
+    open_page(page, "text_train", "pt-BR")
+    page.get_by_text("Meu próprio texto", exact=True).click()
+    settle(page)
+    source = tmp_path / "receitas.txt"
+    source.write_bytes(PT_LATIN1)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").first.set_input_files(str(source))
+    settle(page)
+    vocabulary = page.locator("[data-testid=stCode]").first.inner_text()
+    assert "'ã'" in vocabulary and "'ç'" in vocabulary and "'Ã'" not in vocabulary
+    page.get_by_text("bigrama por contagem", exact=True).click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Iniciar").click()
+    page.get_by_role("button", name="Baixar este modelo").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Escrever uma amostra").click()
+    wait_for_app(page)
+    sample = page.locator("[data-testid=stCode]").last.inner_text()
+    assert len(sample) > 100
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Baixar este modelo").click()
+    saved = tmp_path / "modelo.safetensors"
+    download.value.save_as(saved)
+    page.goto(page.url.split("?")[0] + "?lang=pt-BR")
+    wait_for_app(page)
+    assert page.get_by_role("button", name="Baixar este modelo").count() == 0
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").last.set_input_files(str(saved))
+    settle(page)
+    page.get_by_role("button", name="Escrever uma amostra").click()
+    wait_for_app(page)
+    assert page.locator("[data-testid=stCode]").last.inner_text() == sample
+    screenshot(page, "text_train_reupload_pt")
+    assert_no_exception(page)
+
+
+def test_bad_files_get_translated_messages_and_the_page_keeps_working(page, open_page, tmp_path):
+    open_page(page, "text_train", "pt-BR")
+    page.get_by_text("Meu próprio texto", exact=True).click()
+    settle(page)
+    fake = tmp_path / "foto.txt"
+    fake.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").first.set_input_files(str(fake))
+    settle(page)
+    assert page.get_by_text("não parece texto").count() == 1
+    pickle_file = tmp_path / "modelo.safetensors"
+    pickle_file.write_bytes(b"\x80\x04\x95" + b"\0" * 64)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").last.set_input_files(str(pickle_file))
+    settle(page)
+    assert page.get_by_text("pickle do PyTorch", exact=False).count() == 1
+    page.get_by_text("Shakespeare (8 peças)", exact=True).click()
+    wait_for_app(page)
+    assert page.get_by_text("1,131,891").count() >= 1
+    assert_no_exception(page)

@@ -1,0 +1,208 @@
+"""The trainer: the same object runs under the CLI, the tests and the page's worker."""
+
+import itertools
+import math
+import time
+from dataclasses import replace
+
+import pytest
+import torch
+
+from genlab import jobs
+from genlab.errors import UserError
+from genlab.text.checkpoint import dumps, load_lm
+from genlab.text.corpora import load_corpus
+from genlab.text.models import LMConfig
+from genlab.text.tokenizers import build_tokenizer
+from genlab.text.training import (
+    GPT_PRESETS,
+    TrainConfig,
+    Trainer,
+    preset,
+    references,
+    sample_text,
+    trainer_from_params,
+)
+
+TEXT = load_corpus("portuguese")[:30_000]
+TINY_GPT = LMConfig(model="gpt", block_size=16, n_layer=1, n_head=2, n_embd=32)
+FAST = TrainConfig(
+    batch_size=16,
+    lr=1e-2,
+    min_lr=1e-3,
+    warmup=5,
+    steps=60,
+    eval_interval=20,
+    eval_batches=2,
+    sample_interval=30,
+    sample_tokens=40,
+    timeline_points=4,
+)
+
+
+def trainer(model=TINY_GPT, train=FAST, text=TEXT, kind="char"):
+    return Trainer(text, build_tokenizer(kind, text), model, train, "portuguese")
+
+
+def run_to_end(tr):
+    while not tr.done:
+        tr.run_for(10)
+    return tr
+
+
+def test_gpt_loss_falls_below_the_count_bigram_reference_line():
+    tr = run_to_end(trainer(train=replace(FAST, steps=150), kind="word"))
+    first, last = tr.history[0], tr.history[-1]
+    assert first["step"] == 0 and last["step"] == 150
+    assert first["val_loss"] == pytest.approx(tr.refs["uniform"], abs=0.3)
+    assert last["val_loss"] < tr.refs["bigram"] < tr.refs["unigram"]
+    assert last["train_loss"] < first["train_loss"] - 1.0
+    assert all(r["tokens_per_s"] > 0 for r in tr.history[1:])
+
+
+def test_evaluations_samples_and_timeline_are_kept_on_schedule():
+    tr = run_to_end(trainer())
+    assert [r["step"] for r in tr.history] == [0, 20, 40, 60]
+    assert [s for s, _ in tr.samples] == [0, 30, 60]
+    assert all(isinstance(t, str) and t for _, t in tr.samples)
+    assert [s for s, _ in tr.timeline] == [0, 20, 40, 60]
+    assert tr.timeline[0][1].shape == (tr.cfg.vocab_size, 32)
+    assert not torch.equal(tr.timeline[0][1], tr.timeline[-1][1])
+
+
+def test_the_same_seed_gives_the_same_run():
+    a, b = run_to_end(trainer()), run_to_end(trainer())
+    assert [r["val_loss"] for r in a.history] == [r["val_loss"] for r in b.history]
+    assert a.samples == b.samples
+
+
+def test_automatic_intervals_give_about_40_evaluations_and_8_samples():
+    tr = run_to_end(trainer(train=replace(FAST, steps=80, eval_interval=0, sample_interval=0)))
+    assert [r["step"] for r in tr.history] == list(range(0, 81, 2))
+    assert [s for s, _ in tr.samples] == list(range(0, 81, 10))
+    assert [s for s, _ in tr.snapshot()["batch_losses"]] == list(range(1, 81))
+
+
+def test_progress_and_remaining_time_estimate():
+    tr = trainer()
+    assert tr.progress() == 0 and tr.remaining() is None
+    tr.run_for(0)
+    tr.run_for(0)
+    assert tr.step == 1 and tr.progress() == pytest.approx(1 / 60)
+    assert tr.remaining() > 0
+
+
+def test_max_seconds_stops_a_long_run():
+    tr = trainer(train=replace(FAST, steps=100_000, max_seconds=0.5))
+    start = time.perf_counter()
+    run_to_end(tr)
+    assert time.perf_counter() - start < 10
+    assert tr.step < 100_000 and tr.progress() == 1.0
+
+
+def test_count_bigram_is_counted_in_one_step_and_matches_the_reference():
+    cfg, train = preset("count-bigram", 2)
+    tr = run_to_end(trainer(model=cfg, train=train))
+    assert tr.step == 1
+    assert tr.history[-1]["val_loss"] == pytest.approx(tr.refs["bigram"], abs=0.15)
+
+
+def test_neural_bigram_learns_towards_the_count_bigram():
+    cfg, train = preset("bigram", 2)
+    tr = run_to_end(trainer(model=cfg, train=replace(train, steps=300, eval_interval=100)))
+    assert tr.history[-1]["val_loss"] < tr.refs["bigram"] + 0.3
+
+
+def test_references_are_ordered_uniform_unigram_bigram():
+    tok = build_tokenizer("char", TEXT)
+    ids = torch.tensor(tok.encode(TEXT))
+    refs = references(ids[:27_000], ids[27_000:], tok.vocab_size)
+    assert refs["uniform"] == pytest.approx(math.log(tok.vocab_size))
+    assert refs["uniform"] > refs["unigram"] > refs["bigram"]
+
+
+def test_learning_rate_warms_up_then_decays_to_the_minimum():
+    tr = trainer()
+    lrs = [tr.lr_at(s) for s in range(61)]
+    assert lrs[0] < lrs[4] == pytest.approx(FAST.lr)
+    assert lrs[-1] == pytest.approx(FAST.min_lr)
+    assert all(a >= b for a, b in itertools.pairwise(lrs[5:]))
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Glauco gosta de comer peras.", "text.err_text_too_short"),
+        ("a" * 5000, "text.err_one_token"),
+    ],
+)
+def test_texts_that_cannot_train_are_user_errors(text, key):
+    with pytest.raises(UserError) as err:
+        trainer(text=text)
+    assert err.value.key == key
+
+
+def test_bad_training_settings_are_user_errors():
+    for change in ({"batch_size": 0}, {"lr": 0.0}, {"steps": 0}, {"lr": 1e-3, "min_lr": 1e-2}):
+        with pytest.raises(UserError):
+            replace(FAST, **change).validate()
+
+
+def test_every_gpt_preset_is_a_valid_config():
+    for name in GPT_PRESETS:
+        model_cfg, train_cfg = preset("gpt", 65, name)
+        model_cfg.validate()
+        train_cfg.validate()
+    with pytest.raises(UserError):
+        preset("gpt", 65, "1 hour")
+
+
+def test_result_samples_are_reproducible_from_the_checkpoint():
+    tr = run_to_end(trainer())
+    lm = load_lm(dumps(tr.result("t")))
+    assert lm.meta["steps"] == 60 and lm.meta["corpus"] == "portuguese"
+    original = sample_text(tr.model, tr.tokenizer, tr.cfg, 50, seed=3)
+    assert sample_text(lm.model, lm.tokenizer, lm.config, 50, seed=3) == original
+    assert sample_text(lm.model, lm.tokenizer, lm.config, 50, seed=4) != original
+
+
+def _params(**train):
+    return {
+        "corpus": "upload:mine.txt",
+        "text": TEXT,
+        "tokenizer": "char",
+        "vocab_size": None,
+        "model": TINY_GPT.to_dict(),
+        "train": {**FAST.to_dict(), **train},
+        "title": "mine",
+    }
+
+
+def test_jobs_task_trains_in_a_worker_with_pause_resume_and_stop():
+    job = jobs.start("genlab.text.training:run", _params(steps=100_000), interval=0.05)
+    try:
+        deadline = time.time() + 60
+        while (job.snapshot is None or job.snapshot["step"] < 5) and time.time() < deadline:
+            time.sleep(0.05)
+        job.pause()
+        time.sleep(0.5)
+        paused_at = job.snapshot["step"]
+        time.sleep(0.5)
+        assert job.status == "paused" and job.snapshot["step"] - paused_at <= 1
+        job.resume()
+        time.sleep(0.5)
+        job.stop()
+        assert job.wait(30)
+    finally:
+        job.stop()
+    assert job.status in ("stopped", "finished")
+    assert job.snapshot["step"] > paused_at
+    assert any("val_loss" in r for r in job.log)
+    lm = load_lm(job.result["checkpoint"])
+    assert lm.meta["corpus"] == "upload:mine.txt" and lm.meta["steps"] >= paused_at
+
+
+def test_params_with_a_text_too_short_are_a_user_error():
+    with pytest.raises(UserError) as err:
+        trainer_from_params({**_params(), "text": "too short"})
+    assert err.value.params["tokens"] == 9
