@@ -1,0 +1,133 @@
+"""GAN room, live: epochs/s and redraws/s while the page trains in a real browser.
+
+Starts the lab, opens the GAN page in Debian's Chromium (Playwright), presses Play and, for a
+while, counts how often the epoch counter on the page changes (each change is one redraw of the
+live fragment: counter, layered view, curves and diagram) and how many epochs the page reports.
+Goals (issue 5): at least 300 epochs/s and 5 redraws/s with the browser on the same machine.
+GAN Lab for comparison: one epoch per animation frame (at most 60 epochs/s), visuals refreshed
+every 50 epochs. Prints the median of the runs next to the goals.
+
+    .venv/bin/python bench/bench_gan_live.py [--seconds 10] [--runs 3]
+"""
+
+import argparse
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.browser.helpers import wait_for_app  # noqa: E402
+
+COUNT_REDRAWS = """() => {
+    window.__epochs = [];
+    const read = () => {
+        const box = [...document.querySelectorAll('[data-testid=stMetric]')].find(
+            m => m.querySelector('[data-testid=stMetricLabel]').innerText.trim() === 'Epoch');
+        return box ? box.querySelector('[data-testid=stMetricValue]').innerText : null;
+    };
+    let last = read();
+    const tick = () => {
+        const now = read();
+        if (now !== last) { window.__epochs.push([performance.now(), now]); last = now; }
+        requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "streamlit", "run", "app.py"),
+            *("--server.port", str(port), "--server.headless", "true"),
+            *("--server.fileWatcherType", "none"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the lab did not start")
+
+
+def measure(browser, base: str, seconds: float, speed: str) -> dict:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{base}/gan?lang=en")
+    wait_for_app(page)
+    page.get_by_text(speed, exact=True).click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Play", exact=True).click()
+    counter = page.locator("[data-testid=stMetric]").filter(has_text="Epoch").first
+    value = counter.locator("[data-testid=stMetricValue]")
+    deadline = time.time() + 120
+    while value.inner_text().strip() in ("0", "") and time.time() < deadline:
+        page.wait_for_timeout(250)
+    page.wait_for_timeout(2000)  # past the first frames
+    page.evaluate(COUNT_REDRAWS)
+    page.wait_for_timeout(seconds * 1000)
+    changes = page.evaluate("window.__epochs")
+    page.get_by_role("button", name="Stop", exact=True).click()  # free the worker for the next run
+    wait_for_app(page)
+    page.close()
+    (t0, e0), (t1, e1) = changes[0], changes[-1]
+    span = (t1 - t0) / 1000
+    return {
+        "redraws_per_s": (len(changes) - 1) / span,
+        "epochs_per_s": (int(e1.replace(",", "")) - int(e0.replace(",", ""))) / span,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--speed", default="Full speed", choices=("Slow", "Medium", "Full speed"))
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    server = start_server(port)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            base = f"http://127.0.0.1:{port}"
+            runs = [measure(browser, base, args.seconds, args.speed) for _ in range(args.runs)]
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+    epochs = statistics.median(r["epochs_per_s"] for r in runs)
+    redraws = statistics.median(r["redraws_per_s"] for r in runs)
+    print(
+        f"{args.runs} runs of {args.seconds:g} s, ring, default settings, speed {args.speed!r}, "
+        "Chromium on this machine"
+    )
+    for i, r in enumerate(runs):
+        print(f"  run {i}: {r['epochs_per_s']:7,.0f} epochs/s  {r['redraws_per_s']:5.1f} redraws/s")
+    print(f"{'':24}{'median':>10}{'goal':>8}{'GAN Lab':>10}")
+    print(f"{'epochs/s':24}{epochs:10,.0f}{300:8}{'<= 60':>10}")
+    print(f"{'redraws/s':24}{redraws:10.1f}{5:8}{'<= 1.2':>10}")
+
+
+if __name__ == "__main__":
+    main()

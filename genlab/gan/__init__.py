@@ -1,0 +1,1 @@
+"""GAN room: 2-D distributions, small generator/discriminator networks, live training."""

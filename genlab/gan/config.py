@@ -1,0 +1,144 @@
+"""The GAN room's configuration: one dataclass, validated in one place."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from genlab.errors import UserError
+
+DATASETS = ("ring", "line", "two_gaussians", "three_regions", "gaussians8", "gaussians25", "spiral")
+USER_DATASETS = ("drawn", "csv")
+ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
+OPTIMIZERS = ("adam", "sgd")
+LOSSES = ("minimax", "nonsat", "least_squares", "wgan_gp", "hinge")
+NOISES = ("uniform", "gaussian")
+
+# Fields a running job can change without restarting; the others rebuild the networks.
+LIVE_FIELDS = ("d_lr", "g_lr", "optimizer", "loss", "d_steps", "g_steps", "batch")
+
+_INT_RANGES = {
+    "g_layers": (0, 5),
+    "d_layers": (0, 5),
+    "g_neurons": (1, 128),
+    "d_neurons": (1, 128),
+    "d_steps": (1, 10),
+    "g_steps": (1, 10),
+    "noise_dim": (1, 8),
+    "batch": (1, 2048),
+    "seed": (0, 2**31 - 1),
+}
+_CHOICES = {
+    "dataset": DATASETS + USER_DATASETS,
+    "activation": ACTIVATIONS,
+    "optimizer": OPTIMIZERS,
+    "loss": LOSSES,
+    "noise": NOISES,
+}
+_LR_RANGE = (1e-6, 100.0)
+
+
+@dataclass(frozen=True)
+class GanConfig:
+    dataset: str = "ring"
+    g_layers: int = 2
+    g_neurons: int = 32
+    d_layers: int = 2
+    d_neurons: int = 32
+    activation: str = "leaky_relu"
+    optimizer: str = "sgd"
+    g_lr: float = 0.03
+    d_lr: float = 0.1
+    loss: str = "nonsat"
+    d_steps: int = 1
+    g_steps: int = 1
+    noise_dim: int = 2
+    noise: str = "gaussian"
+    batch: int = 256
+    seed: int = 0
+
+    def validate(self) -> GanConfig:
+        for name, allowed in _CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise UserError("gan.err_choice", field=name, value=getattr(self, name))
+        for name, (lo, hi) in _INT_RANGES.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+                raise UserError("gan.err_range", field=name, value=value, lo=lo, hi=hi)
+        for name in ("g_lr", "d_lr"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not _LR_RANGE[0] <= value <= _LR_RANGE[1]:
+                raise UserError(
+                    "gan.err_range", field=name, value=value, lo=_LR_RANGE[0], hi=_LR_RANGE[1]
+                )
+        return self
+
+    def replace(self, **changes) -> GanConfig:
+        return dataclasses.replace(self, **changes).validate()
+
+    def needs_reset(self, other: GanConfig) -> bool:
+        """True when going from self to other cannot be done on the running networks."""
+        return any(
+            getattr(self, f.name) != getattr(other, f.name)
+            for f in dataclasses.fields(self)
+            if f.name not in LIVE_FIELDS
+        )
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> GanConfig:
+        names = {f.name: f.type for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - set(names))
+        if unknown:
+            raise UserError("gan.err_unknown_field", field=", ".join(unknown))
+        return cls(**{k: _coerce(cls, k, v) for k, v in data.items()}).validate()
+
+    def to_query(self) -> dict[str, str]:
+        """Query parameters (strings) for the fields that differ from the defaults."""
+        default = GanConfig()
+        return {
+            f.name: str(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if getattr(self, f.name) != getattr(default, f.name)
+        }
+
+    @classmethod
+    def from_query(cls, query: dict) -> GanConfig:
+        """Inverse of to_query; keys that are not config fields are ignored (other rooms' keys)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls.from_dict({k: v for k, v in query.items() if k in names})
+
+
+# The settings that did best for each dataset in a small sweep (changes from the defaults; the
+# JS each reaches is printed by the commands that make assets/gan, see assets/gan/README.md).
+_ADAM = {"optimizer": "adam", "d_lr": 0.001, "g_lr": 0.001}
+PRESETS: dict[str, dict] = {
+    "ring": {},
+    "line": {},
+    "two_gaussians": {},
+    "three_regions": {},
+    "gaussians8": _ADAM,
+    "gaussians25": {**_ADAM, "g_neurons": 64, "d_neurons": 64},
+    "spiral": {"g_layers": 3, "d_layers": 3},
+    "drawn": {},
+    "csv": {},
+}
+
+
+def preset(dataset: str) -> dict:
+    """The full configuration (a dict) of the preset for a dataset."""
+    return {**GanConfig().to_dict(), **PRESETS.get(dataset, {}), "dataset": dataset}
+
+
+def _coerce(cls, name: str, value):
+    default = getattr(cls(), name)
+    if isinstance(value, str) and not isinstance(default, str):
+        try:
+            return int(value) if isinstance(default, int) else float(value)
+        except ValueError as err:
+            raise UserError("gan.err_not_number", field=name, value=value) from err
+    if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value

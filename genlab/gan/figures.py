@@ -1,0 +1,314 @@
+"""Pure figure builders: data -> plotly figure as a plain dict (no validation on the live path).
+
+``labels`` are translated strings handed in by the page (genlab never translates).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from genlab.gan.datasets import VIEW
+from genlab.gan.fields import heat_axis
+
+REAL = "#1b9e77"
+FAKE = "#7b3294"
+HEAT_SCALE = [[0.0, "#c2a5cf"], [0.5, "#f7f7f7"], [1.0, "#a6dba0"]]
+LAYERS = ("real", "fake", "heat", "manifold", "arrows")
+MAX_CURVE_POINTS = 400
+
+
+class Prebuilt(go.Figure):
+    """A figure dict handed to st.plotly_chart as is.
+
+    Streamlit validates a plain dict by building a go.Figure from it (about 100 ms for the plane
+    on this machine); a Figure subclass is taken as already valid and only serialised (about 12 ms).
+    Our builders produce valid dicts; tests check them against plotly's validator.
+    """
+
+    def __init__(self, figure: dict):  # no super().__init__: nothing to validate or copy
+        self._figure = figure
+
+    def to_dict(self) -> dict:
+        return self._figure
+
+
+def _xy(points: np.ndarray) -> tuple[list, list]:
+    pts = np.round(np.asarray(points, dtype=np.float64), 3)
+    xs = [None if np.isnan(v) else v for v in pts[:, 0].tolist()]
+    ys = [None if np.isnan(v) else v for v in pts[:, 1].tolist()]
+    return xs, ys
+
+
+def _scatter(points, name, color, size=5, **extra) -> dict:
+    xs, ys = _xy(points)
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "x": xs,
+        "y": ys,
+        "name": name,
+        "marker": {"color": color, "size": size},
+        "hoverinfo": "skip",
+        **extra,
+    }
+
+
+def _lines(points, name, color, width=1.0) -> dict:
+    xs, ys = _xy(points)
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "x": xs,
+        "y": ys,
+        "name": name,
+        "line": {"color": color, "width": width},
+        "hoverinfo": "skip",
+        "connectgaps": False,
+    }
+
+
+def plane(snapshot: dict, layers, labels: dict, height: int = 460) -> dict:
+    """The layered view: D's heat map, the manifold, real and fake points, gradient arrows."""
+    data = []
+    if "heat" in layers and "heat" in snapshot:
+        axis = np.round(heat_axis(len(snapshot["heat"])), 3).tolist()
+        data.append(
+            {
+                "type": "heatmap",
+                "x": axis,
+                "y": axis,
+                "z": np.round(snapshot["heat"], 3).tolist(),
+                "zmin": 0,
+                "zmax": 1,
+                "colorscale": HEAT_SCALE,
+                "showscale": False,
+                "name": labels["heat"],
+                "hovertemplate": "D = %{z:.2f}<extra></extra>",
+            }
+        )
+    if "manifold" in layers and "manifold" in snapshot:
+        data.append(_lines(snapshot["manifold"], labels["manifold"], "rgba(123,50,148,0.35)"))
+    if "real" in layers and "real" in snapshot:
+        data.append(_scatter(snapshot["real"], labels["real"], REAL, size=4))
+    if "fake" in layers and "fake" in snapshot:
+        data.append(_scatter(snapshot["fake"], labels["fake"], FAKE, size=5))
+    if "arrows" in layers and "arrows" in snapshot:
+        data.append(_lines(snapshot["arrows"], labels["arrows"], "#e66101", width=1.5))
+    axis = {"range": list(VIEW), "zeroline": False, "showgrid": False, "fixedrange": False}
+    return {
+        "data": data,
+        "layout": {
+            "height": height,
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+            "xaxis": {**axis, "constrain": "domain"},
+            "yaxis": {**axis, "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"},
+            "legend": {"orientation": "h", "y": -0.02, "yanchor": "top", "x": 0},
+            "plot_bgcolor": "#ffffff",
+            "uirevision": "gan-plane",
+        },
+    }
+
+
+def _thin(values: list, limit: int = MAX_CURVE_POINTS) -> list:
+    step = max(1, -(-len(values) // limit))
+    picked = values[::step]
+    if values and picked[-1] is not values[-1]:
+        picked.append(values[-1])
+    return picked
+
+
+def metrics(log: list[dict], labels: dict, equilibrium: tuple | None, height: int = 460) -> dict:
+    """Three stacked panels against epochs: losses, KL/JS (bits), mean D(real)/D(fake).
+
+    Dotted lines mark the values at equilibrium (a perfect generator): JS = KL = 0, D = 0.5
+    everywhere and, for losses that have one, the losses' equilibrium values.
+    """
+    records = _thin([r for r in log if "epoch" in r])
+    epochs = [r["epoch"] for r in records]
+    panels = (
+        ("y", (("d_loss", "#d95f02"), ("g_loss", FAKE))),
+        ("y2", (("js", "#1f78b4"),)),
+        ("y4", (("kl", "#a6cee3"),)),  # KL (unbounded) on its own scale, right of JS (<= 1 bit)
+        ("y3", (("d_real", REAL), ("d_fake", FAKE))),
+    )
+    data = []
+    for axis, series in panels:
+        for key, color in series:
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "x": epochs,
+                    "y": [_finite(r.get(key)) for r in records],
+                    "name": labels[key],
+                    "line": {"color": color, "width": 2},
+                    "yaxis": axis,
+                }
+            )
+    references = [("y2", 0.0), ("y3", 0.5)]
+    if equilibrium is not None:
+        references += [("y", equilibrium[0]), ("y", equilibrium[1])]
+    shapes = [
+        {
+            "type": "line",
+            "xref": "x domain",
+            "x0": 0,
+            "x1": 1,
+            "yref": axis,
+            "y0": value,
+            "y1": value,
+            "line": {"color": "#555555", "width": 1, "dash": "dot"},
+        }
+        for axis, value in references
+    ]
+    titles = [("y domain", labels["losses"]), ("y2 domain", labels["divergence"])]
+    titles.append(("y3 domain", labels["predictions"]))
+    annotations = [
+        {
+            "text": text,
+            "xref": "x domain",
+            "yref": ref,
+            "x": 0,
+            "y": 1,
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": {"size": 12},
+        }
+        for ref, text in titles
+    ]
+    return {
+        "data": data,
+        "layout": {
+            "height": height,
+            "margin": {"l": 40, "r": 40, "t": 20, "b": 30},
+            "xaxis": {"anchor": "y3", "title": {"text": labels["epoch"]}},
+            "yaxis": {"domain": [0.72, 0.97]},
+            "yaxis2": {"domain": [0.38, 0.63], "range": [0, 1.02], "title": {"text": "JS"}},
+            "yaxis4": {
+                "overlaying": "y2",
+                "side": "right",
+                "rangemode": "tozero",
+                "showgrid": False,
+                "title": {"text": "KL"},
+            },
+            "yaxis3": {"domain": [0.0, 0.29], "range": [0, 1]},
+            "shapes": shapes,
+            "annotations": annotations,
+            "legend": {"orientation": "h", "y": 1.08, "yanchor": "bottom", "x": 0},
+            "uirevision": "gan-metrics",
+        },
+    }
+
+
+def _finite(value):
+    return value if value is not None and np.isfinite(value) else None
+
+
+# The model overview: boxes at (x, y), arrows between them, and which stage lights which boxes.
+BOXES = {
+    "noise": (0.0, 0.0),
+    "generator": (1.0, 0.0),
+    "fake": (2.0, 0.0),
+    "real": (2.0, 1.0),
+    "discriminator": (3.0, 0.5),
+    "predictions": (4.0, 0.5),
+    "loss": (5.0, 0.5),
+}
+EDGES = (
+    ("noise", "generator"),
+    ("generator", "fake"),
+    ("fake", "discriminator"),
+    ("real", "discriminator"),
+    ("discriminator", "predictions"),
+    ("predictions", "loss"),
+)
+STAGES = ("sample", "classify", "loss", "gradients", "update")
+STAGE_BOXES = {
+    ("d", "sample"): ("noise", "generator", "fake", "real"),
+    ("d", "classify"): ("discriminator", "predictions"),
+    ("d", "loss"): ("loss",),
+    ("d", "gradients"): ("loss", "discriminator"),
+    ("d", "update"): ("discriminator",),
+    ("g", "sample"): ("noise", "generator", "fake"),
+    ("g", "classify"): ("discriminator", "predictions"),
+    ("g", "loss"): ("loss",),
+    ("g", "gradients"): ("loss", "discriminator", "generator"),
+    ("g", "update"): ("generator",),
+}
+
+
+def diagram(texts: dict[str, str], stage: tuple[str, str] | None = None, height: int = 230) -> dict:
+    """Noise -> G -> fakes; real and fakes -> D -> predictions -> losses, with live values.
+
+    ``texts`` maps each box to its (translated, value-filled) text; ``stage`` lights the boxes of
+    a slow-motion sub-step and draws the gradient flowing back.
+    """
+    lit = set(STAGE_BOXES.get(stage, ())) if stage else set()
+    notes = []
+    for name, (x, y) in BOXES.items():
+        notes.append(
+            {
+                "x": x,
+                "y": y,
+                "text": texts[name],
+                "showarrow": False,
+                "bgcolor": "#fff3b0" if name in lit else "#ffffff",
+                "bordercolor": "#e66101" if name in lit else _box_colour(name),
+                "borderwidth": 3 if name in lit else 1.5,
+                "borderpad": 5,
+                "font": {"size": 12},
+            }
+        )
+    edges = list(EDGES)
+    backward = stage is not None and stage[1] in ("gradients", "update")
+    if backward:
+        edges += _gradient_path(stage)
+    for tail, head in edges:
+        (x0, y0), (x1, y1) = BOXES[tail], BOXES[head]
+        back = (tail, head) not in EDGES
+        notes.append(
+            {
+                "x": x1 - 0.36 * np.sign(x1 - x0) if x1 != x0 else x1,
+                "y": y1 + (0.12 if back else 0.0),
+                "ax": x0 + 0.36 * np.sign(x1 - x0) if x1 != x0 else x0,
+                "ay": y0 + (0.12 if back else 0.0),
+                "xref": "x",
+                "yref": "y",
+                "axref": "x",
+                "ayref": "y",
+                "text": "",
+                "showarrow": True,
+                "arrowhead": 2,
+                "arrowwidth": 2 if back else 1.2,
+                "arrowcolor": "#e66101" if back else "#888888",
+            }
+        )
+    hidden = {"visible": False, "fixedrange": True}
+    return {
+        "data": [],
+        "layout": {
+            "height": height,
+            "margin": {"l": 5, "r": 5, "t": 5, "b": 5},
+            "xaxis": {**hidden, "range": [-0.6, 5.6]},
+            "yaxis": {**hidden, "range": [-0.35, 1.35]},
+            "annotations": notes,
+            "plot_bgcolor": "#ffffff",
+            "uirevision": "gan-diagram",
+        },
+    }
+
+
+def _gradient_path(stage) -> list[tuple[str, str]]:
+    """(from, to) boxes along which the gradient flows back in a slow-motion stage."""
+    path = [("loss", "predictions"), ("predictions", "discriminator")]
+    if stage[0] == "g":
+        path += [("discriminator", "fake"), ("fake", "generator")]
+    return path
+
+
+def _box_colour(name: str) -> str:
+    return {"real": REAL, "fake": FAKE, "generator": FAKE, "discriminator": "#d95f02"}.get(
+        name, "#888888"
+    )

@@ -1,0 +1,182 @@
+"""The GAN room's worker task: ``genlab.gan.jobs:run`` (see CONTRIBUTING.md, "Long work").
+
+params: ``config`` (GanConfig dict), optional ``points`` (a drawing or CSV, list of rows),
+optional ``checkpoint`` (bytes of a saved model to start from), optional ``epochs`` (stop after),
+optional ``max_rate`` (epochs per second; 0 = as fast as possible), optional ``paused`` (start
+paused, e.g. to take single steps).
+
+Live updates: any GanConfig field in LIVE_FIELDS, and ``max_rate``.
+Commands: ``step`` with ``what`` in "epoch", "d", "g"; ``substep`` (slow motion: the next
+sub-step of an epoch); ``save`` (the checkpoint bytes, kept in every later snapshot).
+After a divergence the job pauses itself; resuming goes back to the last finite weights.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+
+from genlab.gan import datasets, fields
+from genlab.gan.config import LIVE_FIELDS, GanConfig
+from genlab.gan.metrics import Evaluator
+from genlab.gan.training import Trainer
+
+CHUNK_S = 0.02  # train this long between looks at the page's requests
+METRIC_SAMPLES = 10_000
+VIEW_SAMPLES = 300
+NICENESS = 10
+
+
+def trainer_from(params: dict) -> Trainer:
+    """The trainer a job starts from: fresh networks, or a checkpoint (whose live settings, such
+    as learning rates, may be overridden by ``config``)."""
+    cfg = GanConfig.from_dict(params["config"]) if params.get("config") else None
+    if params.get("checkpoint"):
+        trainer = Trainer.load(params["checkpoint"])
+        if cfg is not None and not trainer.cfg.needs_reset(cfg):
+            trainer.set_live(**{name: getattr(cfg, name) for name in LIVE_FIELDS})
+        return trainer
+    return Trainer(cfg, datasets.make(cfg.dataset, params.get("points")))
+
+
+def preview(params: dict) -> dict:
+    """What the page shows before training starts (same params as a job)."""
+    trainer = trainer_from(params)
+    return fields.snapshot(trainer, trainer.data.sample(VIEW_SAMPLES, seed=1))
+
+
+def checkpoint_bytes(trainer: Trainer) -> bytes:
+    buffer = io.BytesIO()
+    trainer.save(buffer)
+    return buffer.getvalue()
+
+
+class _Run:
+    """The state of one job between the page's requests."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.trainer = trainer_from(ctx.params)
+        self.evaluator = Evaluator(self.trainer.data, samples=METRIC_SAMPLES)
+        self.real = self.trainer.data.sample(VIEW_SAMPLES, seed=1)
+        self.max_rate = float(ctx.params.get("max_rate", 0) or 0)
+        self.limit = ctx.params.get("epochs")
+        self.started = time.perf_counter()
+        self.trained_s = 0.0  # time spent in training chunks, for the epochs/s read-out
+        self.trained_epochs = 0
+        self.slow = None
+        self.stage = None
+        self.diverged = False
+        self.good = self.trainer.weights()
+        self.saved: dict = {}
+        ctx.paused = bool(ctx.params.get("paused"))
+
+    def restore(self) -> None:
+        self.trainer.set_weights(self.good)
+        self.diverged = False
+
+    def handle(self, name: str, args: dict) -> None:
+        t = self.trainer
+        if name == "step":
+            self.slow = self.stage = None
+            {"d": t.step_d, "g": t.step_g}.get(args.get("what"), t.train_epoch)()
+            self._check()
+        elif name == "substep":
+            step = next(self.slow, None) if self.slow else None
+            if step is None:  # start an epoch (or the next one once the last sub-step is done)
+                self.slow = t.slow_epoch()
+                step = next(self.slow)
+            self.stage = step
+            self._check()
+        elif name == "save":  # kept in every later snapshot, so the page cannot miss it
+            self.saved = {"checkpoint": checkpoint_bytes(t), "checkpoint_id": args.get("request")}
+        self.publish(force=True)
+
+    def apply_updates(self, changed: dict) -> None:
+        live = {k: v for k, v in changed.items() if k in LIVE_FIELDS}
+        if live:
+            self.trainer.set_live(**live)
+        if "max_rate" in changed:
+            self.max_rate = float(changed["max_rate"] or 0)
+        if live or "max_rate" in changed:
+            self.publish(force=True)
+
+    def train_chunk(self) -> None:
+        self.slow = self.stage = None
+        t = self.trainer
+        start = time.perf_counter()
+        budget = CHUNK_S
+        if self.max_rate > 0:
+            # as many epochs as the rate allows in one chunk, then sleep out the chunk
+            budget = max(1, round(self.max_rate * CHUNK_S))
+        done = 0
+        while True:
+            t.train(1 if self.max_rate > 0 else 10)
+            done += 1 if self.max_rate > 0 else 10
+            if self.limit is not None and t.epoch >= self.limit:
+                break
+            if self.max_rate > 0 and done >= budget:
+                break
+            if self.max_rate <= 0 and time.perf_counter() - start >= budget:
+                break
+        self.trained_s += time.perf_counter() - start
+        self.trained_epochs += done
+        self._check()
+        if self.max_rate > 0:
+            time.sleep(max(0.0, CHUNK_S - (time.perf_counter() - start)))
+
+    def _check(self) -> None:
+        if self.trainer.diverged():
+            self.diverged = True
+            self.ctx.paused = True
+            self.publish(force=True)
+        else:
+            self.good = self.trainer.weights()
+
+    def publish(self, force: bool = False) -> None:
+        if not (force or self.ctx.due()):
+            return
+        t = self.trainer
+        rate = self.trained_epochs / self.trained_s if self.trained_s > 0 else 0.0
+        if self.diverged:
+            snapshot = {"real": self.real, **t.stats()}
+        else:
+            snapshot = fields.snapshot(t, self.real)
+            snapshot.update(self.evaluator(t.generate(METRIC_SAMPLES)))
+        snapshot.update(
+            diverged=self.diverged,
+            stage=self.stage[:2] if self.stage else None,
+            stage_values=self.stage[2] if self.stage else {},
+            rate=rate,
+            elapsed_s=time.perf_counter() - self.started,
+            config=t.cfg.to_dict(),
+            **self.saved,
+        )
+        self.ctx.log(**{k: snapshot[k] for k in _LOGGED if k in snapshot})
+        self.ctx.publish(snapshot, force=True)
+
+
+_LOGGED = ("epoch", "elapsed_s", "d_loss", "g_loss", "d_real", "d_fake", "kl", "js", "rate")
+
+
+def run(ctx) -> dict:
+    # Training takes every cycle it gets; on a busy machine the page (server and browser) must
+    # come first, or the participant sees fewer redraws. A lower priority only costs epochs when
+    # the CPU is contended.
+    os.nice(NICENESS)
+    state = _Run(ctx)
+    state.publish(force=True)
+    while ctx.checkpoint():
+        for name, args in ctx.commands():
+            state.handle(name, args)
+        state.apply_updates(ctx.updates())
+        if state.diverged and not ctx.paused:
+            state.restore()
+        if not ctx.paused:
+            state.train_chunk()
+            state.publish()
+            if state.limit is not None and state.trainer.epoch >= state.limit:
+                break
+    state.publish(force=True)
+    return {"epoch": state.trainer.epoch, "checkpoint": checkpoint_bytes(state.trainer)}

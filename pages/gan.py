@@ -1,0 +1,442 @@
+"""GAN room: pick real data, press Play, watch a generator learn to fake it while a discriminator
+tries to tell real from fake."""
+
+import dataclasses
+from pathlib import Path
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from genlab.errors import UserError
+from genlab.gan import datasets, figures
+from genlab.gan import jobs as gan_jobs
+from genlab.gan.config import DATASETS, LIVE_FIELDS, USER_DATASETS, GanConfig, preset
+from genlab.gan.losses import LOSSES
+from genlab.gan.training import Trainer
+from ui import live
+from ui.i18n import current_lang, t
+
+SLOT = "gan"
+TASK = "genlab.gan.jobs:run"
+TRAINED = Path(__file__).resolve().parent.parent / "assets" / "gan"
+SPEEDS = {"slow": 20, "medium": 150, "fast": 0}  # epochs per second (0: as fast as possible)
+FIELDS = [f.name for f in dataclasses.fields(GanConfig)]
+ss = st.session_state
+
+
+def key(field: str) -> str:
+    return f"gan_{field}"
+
+
+def set_widgets(cfg: GanConfig) -> None:
+    for name in FIELDS:
+        ss[key(name)] = getattr(cfg, name)
+
+
+def widget_config() -> GanConfig:
+    return GanConfig(**{name: ss[key(name)] for name in FIELDS}).validate()
+
+
+def job_params(cfg: GanConfig, paused: bool = False) -> dict:
+    return {
+        "config": cfg.to_dict(),
+        "points": ss.get("gan_points", {}).get(cfg.dataset),
+        "checkpoint": ss.get("gan_start"),
+        "max_rate": SPEEDS[ss.get("gan_speed") or "fast"],
+        "paused": paused,
+    }
+
+
+def can_train(cfg: GanConfig) -> bool:
+    return cfg.dataset not in USER_DATASETS or ss.get("gan_points", {}).get(cfg.dataset) is not None
+
+
+def start(paused: bool = False):
+    cfg = widget_config()
+    if not can_train(cfg):
+        ss["gan_notice"] = ("warning", "gan.need_user_data")
+        return None
+    job = live.start(SLOT, TASK, job_params(cfg, paused))
+    if job is not None:
+        ss["gan_job_cfg"] = cfg.to_dict()
+        if paused:
+            job.pause()
+    return job
+
+
+def play() -> None:
+    """Start training; after Stop, carry on from where the stopped run ended."""
+    ss["gan_slow"] = False
+    ended = live.current(SLOT)
+    saved = ended.result.get("checkpoint") if ended is not None and ended.result else None
+    running = ss.get("gan_job_cfg")
+    if saved and running and not GanConfig.from_dict(running).needs_reset(widget_config()):
+        ss["gan_start"] = saved
+    start()
+
+
+def paused_job():
+    job = live.current(SLOT)
+    if job is None or not job.alive:
+        return start(paused=True)
+    if job.status == "running":
+        job.pause()
+    return job
+
+
+def command(name: str, **args) -> None:
+    job = paused_job()
+    if job is not None:
+        job.command(name, **args)
+
+
+def forget_start() -> None:
+    ss.pop("gan_start", None)
+
+
+def use_preset() -> None:
+    forget_start()
+    set_widgets(GanConfig.from_dict(preset(ss[key("dataset")])))
+    ss["gan_notice"] = ("success", "gan.preset_used")
+
+
+def load_model(data: bytes) -> None:
+    """Start from a saved model: its settings go into the widgets, its weights into the next job."""
+    trainer = Trainer.load(data)
+    live.forget(SLOT)
+    if trainer.data.points is not None:
+        ss.setdefault("gan_points", {})[trainer.cfg.dataset] = trainer.data.points
+    set_widgets(trainer.cfg)
+    ss["gan_start"] = data
+    ss["gan_notice"] = ("success", "gan.model_loaded", {"epoch": trainer.epoch})
+
+
+def start_trained() -> None:
+    path = TRAINED / f"{ss[key('dataset')]}.safetensors"
+    if not path.exists():
+        ss["gan_notice"] = ("info", "gan.no_trained")
+        return
+    load_model(path.read_bytes())
+    ss["gan_notice"] = ("success", "gan.trained_loaded")
+
+
+def uploaded_model() -> None:
+    upload = ss.get("gan_model_upload")
+    if upload is None:
+        return
+    try:
+        load_model(upload.getvalue())
+    except UserError as err:
+        ss["gan_notice"] = ("error", err.key, err.params)
+
+
+def lower_lr() -> None:
+    cfg = widget_config()
+    lrs = {"d_lr": max(cfg.d_lr / 10, 1e-6), "g_lr": max(cfg.g_lr / 10, 1e-6)}
+    ss[key("d_lr")], ss[key("g_lr")] = lrs["d_lr"], lrs["g_lr"]
+    job = live.current(SLOT)
+    if job is not None:
+        job.update(**lrs)
+        ss["gan_job_cfg"] = cfg.replace(**lrs).to_dict()
+        job.resume()
+
+
+def set_speed() -> None:
+    job = live.current(SLOT)
+    if job is not None:
+        job.update(max_rate=SPEEDS[ss.get("gan_speed") or "fast"])
+
+
+def restart() -> None:
+    forget_start()
+    live.forget(SLOT)
+
+
+def follow_settings(cfg: GanConfig) -> None:
+    """Send live changes to the running job; restart it when the networks or data change."""
+    job = live.current(SLOT)
+    if job is None or not job.alive or "gan_job_cfg" not in ss:
+        return
+    running = GanConfig.from_dict(ss["gan_job_cfg"])
+    if running.needs_reset(cfg):
+        forget_start()
+        was_paused = job.status == "paused"
+        live.forget(SLOT)
+        del ss["gan_job_cfg"]
+        if can_train(cfg) and start(paused=was_paused) is not None:
+            ss["gan_notice"] = ("info", "gan.restarted")
+    elif running != cfg:
+        job.update(
+            **{f: getattr(cfg, f) for f in LIVE_FIELDS if getattr(cfg, f) != getattr(running, f)}
+        )
+        ss["gan_job_cfg"] = cfg.to_dict()
+
+
+def show_notice() -> None:
+    notice = ss.pop("gan_notice", None)
+    if notice:
+        kind, text_key, *params = notice
+        getattr(st, kind)(t(text_key, **(params[0] if params else {})))
+
+
+def fmt(value, spec: str = ".2f") -> str:
+    return "–" if value is None else format(value, spec)
+
+
+def diagram_texts(cfg: GanConfig, snap: dict) -> dict:
+    return {
+        "noise": t("gan.box_noise", dim=cfg.noise_dim, dist=t(f"gan.noise_{cfg.noise}")),
+        "generator": t(
+            "gan.box_generator", layers=cfg.g_layers, neurons=cfg.g_neurons, lr=cfg.g_lr
+        ),
+        "fake": t("gan.box_fake"),
+        "real": t("gan.box_real"),
+        "discriminator": t(
+            "gan.box_discriminator", layers=cfg.d_layers, neurons=cfg.d_neurons, lr=cfg.d_lr
+        ),
+        "predictions": t(
+            "gan.box_predictions", real=fmt(snap.get("d_real")), fake=fmt(snap.get("d_fake"))
+        ),
+        "loss": t(
+            "gan.box_loss", d=fmt(snap.get("d_loss"), ".3f"), g=fmt(snap.get("g_loss"), ".3f")
+        ),
+    }
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def preview(params: dict) -> dict:
+    return gan_jobs.preview(params)
+
+
+LABELS = ("real", "fake", "heat", "manifold", "arrows")
+METRIC_LABELS = ("d_loss", "g_loss", "js", "kl", "d_real", "d_fake", "losses", "divergence")
+
+
+def draw(job) -> None:
+    cfg = widget_config()
+    if job is not None and job.snapshot is not None:
+        snap = job.snapshot
+    elif can_train(cfg):
+        try:
+            snap = preview(job_params(cfg))
+        except UserError as err:
+            live.show_error(err)
+            return
+    else:
+        snap = {}
+    if job is not None:
+        live.show_crash(job)
+    if snap.get("diverged"):
+        if job is not None and job.status == "running":
+            job.pause()
+        st.error(t("gan.diverged"), icon=":material/error:")
+        cols = st.columns(2)
+        lower = cols[0].button(
+            t("gan.lower_lr"), key="gan_lower_lr", on_click=lower_lr, type="primary"
+        )
+        again = cols[1].button(t("gan.diverged_reset"), key="gan_diverged_reset", on_click=restart)
+        if lower or again:  # the settings live outside this fragment: redraw the whole page
+            st.rerun(scope="app")
+
+    counters = st.columns(4)
+    counters[0].metric(t("gan.epoch_counter"), f"{snap.get('epoch', 0):,}")
+    counters[1].metric(t("gan.epochs_per_s"), f"{snap.get('rate', 0):,.0f}")
+    counters[2].metric(t("gan.js"), fmt(snap.get("js"), ".3f"))
+    counters[3].metric(t("gan.status"), live.status_text(job) if job else t("gan.not_started"))
+
+    labels = {name: t(f"gan.layer_{name}") for name in LABELS}
+    metric_labels = {name: t(f"gan.{name}") for name in METRIC_LABELS}
+    metric_labels.update(predictions=t("gan.predictions"), epoch=t("gan.axis_epoch"))
+    left, right = st.columns([5, 4])
+    plane = figures.plane(snap, ss.get("gan_layers", LABELS), labels)
+    left.plotly_chart(figures.Prebuilt(plane), key="gan_plane", width="stretch")
+    equilibrium = LOSSES[cfg.loss].equilibrium
+    curves = figures.metrics(job.log if job else [], metric_labels, equilibrium)
+    right.plotly_chart(figures.Prebuilt(curves), key="gan_metrics", width="stretch")
+
+    stage = tuple(snap["stage"]) if snap.get("stage") else None
+    st.markdown(f"**{t('gan.overview')}**")
+    st.plotly_chart(
+        figures.Prebuilt(figures.diagram(diagram_texts(cfg, snap), stage)),
+        key="gan_diagram",
+        width="stretch",
+    )
+    if stage is None and ss.get("gan_slow"):
+        st.info(t("gan.slow_motion_start"))
+    if stage is not None:
+        number = ("d", "g").index(stage[0]) * 5 + figures.STAGES.index(stage[1]) + 1
+        st.info(
+            f"{t('gan.stage_of', n=number, total=10)} · "
+            + t(f"gan.stage_{stage[0]}_{stage[1]}", **snap.get("stage_values", {}))
+        )
+    saved = (job.result or {}).get("checkpoint") if job is not None else None
+    if saved or snap.get("checkpoint"):
+        st.download_button(
+            t("gan.download_model"),
+            saved or snap["checkpoint"],
+            file_name=f"gan-{cfg.dataset}-epoch{snap.get('epoch', 0)}.safetensors",
+            mime="application/octet-stream",
+            key="gan_download",
+        )
+
+
+# ---------------------------------------------------------------------------- the page
+
+if "gan_ready" not in ss:
+    ss["gan_ready"] = True
+    try:
+        set_widgets(GanConfig.from_query(st.query_params.to_dict()))
+    except UserError as err:
+        set_widgets(GanConfig())
+        ss["gan_notice"] = ("error", err.key, err.params)
+
+st.title(t("gan.title"))
+st.markdown(t("gan.intro"))
+
+source, actions = st.columns([3, 2])
+source.selectbox(
+    t("gan.dataset"),
+    DATASETS + USER_DATASETS,
+    format_func=lambda name: t(f"gan.ds_{name}"),
+    key=key("dataset"),
+    on_change=forget_start,
+)
+actions.button(t("gan.use_preset"), key="gan_preset", on_click=use_preset, width="stretch")
+actions.button(t("gan.start_trained"), key="gan_trained", on_click=start_trained, width="stretch")
+
+dataset = ss[key("dataset")]
+if dataset == "drawn":
+    from streamlit_drawable_canvas import st_canvas  # a component: load it only when drawing
+
+    st.caption(t("gan.draw_help"))
+    canvas = st_canvas(
+        stroke_width=4, stroke_color="#1b9e77", height=320, width=320, key="gan_canvas"
+    )
+    if st.button(t("gan.use_drawing"), key="gan_use_drawing"):
+        try:
+            drawn = datasets.from_strokes(datasets.strokes_from_canvas(canvas.json_data))
+            ss.setdefault("gan_points", {})["drawn"] = drawn.points
+            restart()
+            st.success(t("gan.drawing_used", n=len(drawn.points)))
+        except UserError as err:
+            live.show_error(err)
+elif dataset == "csv":
+    upload = st.file_uploader(t("gan.upload_csv"), type=["csv", "txt"], help=t("gan.csv_help"))
+    if upload is not None and ss.get("gan_csv_name") != upload.file_id:
+        try:
+            ss.setdefault("gan_points", {})["csv"] = datasets.from_csv(upload.getvalue()).points
+            ss["gan_csv_name"] = upload.file_id
+            restart()
+        except UserError as err:
+            ss.get("gan_points", {}).pop("csv", None)
+            live.show_error(err)
+    if ss.get("gan_points", {}).get("csv") is not None:
+        st.caption(t("gan.csv_loaded", n=len(ss["gan_points"]["csv"])))
+
+with st.expander(t("gan.hyperparameters")):
+    st.caption(t("gan.live_note") + " " + t("gan.reset_note"))
+    g_col, d_col, train_col = st.columns(3)
+    for col, net in ((g_col, "g"), (d_col, "d")):
+        col.markdown(f"**{t('gan.generator' if net == 'g' else 'gan.discriminator')}**")
+        col.slider(t("gan.hidden_layers"), 0, 5, key=key(f"{net}_layers"))
+        col.slider(t("gan.neurons"), 1, 128, key=key(f"{net}_neurons"))
+        col.number_input(
+            t(f"gan.{net}_lr"), 1e-6, 100.0, step=0.0005, format="%.4f", key=key(f"{net}_lr")
+        )
+        col.slider(t(f"gan.{net}_steps"), 1, 10, key=key(f"{net}_steps"))
+    g_col.selectbox(
+        t("gan.noise"),
+        ("uniform", "gaussian"),
+        format_func=lambda n: t(f"gan.noise_{n}"),
+        key=key("noise"),
+    )
+    g_col.slider(t("gan.noise_dim"), 1, 8, key=key("noise_dim"))
+    d_col.selectbox(
+        t("gan.activation"),
+        ("relu", "leaky_relu", "tanh", "sigmoid"),
+        format_func=lambda n: t(f"gan.act_{n}"),
+        key=key("activation"),
+    )
+    train_col.selectbox(
+        t("gan.loss"), tuple(LOSSES), format_func=lambda n: t(f"gan.loss_{n}"), key=key("loss")
+    )
+    train_col.selectbox(
+        t("gan.optimizer"),
+        ("adam", "sgd"),
+        format_func=lambda n: t(f"gan.opt_{n}"),
+        key=key("optimizer"),
+    )
+    train_col.number_input(t("gan.batch"), 1, 2048, step=16, key=key("batch"))
+    train_col.number_input(t("gan.seed"), 0, 2**31 - 1, step=1, key=key("seed"))
+
+config = widget_config()
+follow_settings(config)
+for name in FIELDS:
+    st.query_params.pop(name, None)
+st.query_params.update(config.to_query())
+show_notice()
+
+play_col, speed_col = st.columns([3, 2], vertical_alignment="bottom")
+with play_col:
+    live.controls(SLOT, on_play=play, on_reset=forget_start)
+speed_col.segmented_control(
+    t("gan.speed"),
+    tuple(SPEEDS),
+    format_func=lambda s: t(f"gan.speed_{s}"),
+    key="gan_speed",
+    default="fast",
+    on_change=set_speed,
+)
+STEPS = {"epoch": "gan.step_epoch", "d": "gan.step_d", "g": "gan.step_g"}
+for col, (what, label) in zip(st.columns(3), STEPS.items(), strict=True):
+    col.button(
+        t(label),
+        key=f"gan_step_{what}",
+        on_click=command,
+        args=("step",),
+        kwargs={"what": what},
+        help=t("gan.step_help"),
+        width="stretch",
+    )
+slow_col, next_col = st.columns([3, 2])
+slow = slow_col.toggle(t("gan.slow_motion"), key="gan_slow")
+if slow:
+    next_col.button(
+        t("gan.next_substep"),
+        key="gan_substep",
+        on_click=command,
+        args=("substep",),
+        type="primary",
+    )
+
+st.pills(
+    t("gan.layers"),
+    LABELS,
+    selection_mode="multi",
+    default=list(LABELS),
+    format_func=lambda name: t(f"gan.layer_{name}"),
+    key="gan_layers",
+)
+st.caption(t("gan.plane_help"))
+live.fragment(SLOT, draw, run_every=0.1)
+st.caption(t("gan.metrics_help"))
+
+with st.expander(t("gan.save_share")):
+    job = live.current(SLOT)
+    if job is not None and job.alive:
+        st.button(
+            t("gan.prepare_download"),
+            key="gan_prepare",
+            on_click=job.command,
+            args=("save",),
+            kwargs={"request": job.snapshots},
+        )
+    elif job is None:
+        st.caption(t("gan.nothing_to_save"))
+    st.file_uploader(
+        t("gan.load_model"), type=["safetensors"], key="gan_model_upload", on_change=uploaded_model
+    )
+    base = (st.context.url or "").split("?")[0]
+    st.markdown(f"**{t('gan.share_link')}**")
+    st.code(f"{base}?{urlencode({**config.to_query(), 'lang': current_lang()})}", language="text")
+    st.caption(t("gan.share_help"))

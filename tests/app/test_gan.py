@@ -1,0 +1,175 @@
+"""AppTest: the GAN page in both languages: preview, live training, steps, slow motion, settings
+in the URL, bad links, divergence, a trained model."""
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from genlab import jobs
+from genlab.gan.training import Trainer
+from genlab.i18n import translate
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "pages" / "gan.py")
+
+
+def open_page(lang="en", **query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["lang"] = lang
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def figures(at) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def trace(at, name: str) -> dict:
+    plane = figures(at)[0]
+    return next(t for t in plane["data"] if t["name"] == name)
+
+
+def epoch(at) -> int:
+    return int(at.metric[0].value.replace(",", ""))
+
+
+def tick_until(at, predicate, timeout: float = 60) -> AppTest:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        at.run()  # one tick of the live fragment
+        assert not at.exception, at.exception
+        if predicate(at):
+            return at
+        time.sleep(0.1)
+    raise AssertionError("the page never showed what was expected")
+
+
+def stop_all(at) -> None:
+    job = jobs.get(at.session_state["jobs"].get("gan")) if "jobs" in at.session_state else None
+    if job is not None:
+        job.stop(wait=True)
+
+
+@pytest.mark.parametrize("lang", ["en", "pt-BR"])
+def test_before_training_the_page_shows_the_ring_the_fakes_and_the_model(lang):
+    at = open_page(lang)
+    assert at.title[0].value == translate(lang, "gan.title")
+    plane, curves, diagram = figures(at)
+    names = [t["name"] for t in plane["data"]]
+    assert names == [
+        translate(lang, f"gan.layer_{k}") for k in ("heat", "manifold", "real", "fake", "arrows")
+    ]
+    real = trace(at, translate(lang, "gan.layer_real"))
+    radius = [(x * x + y * y) ** 0.5 for x, y in zip(real["x"], real["y"], strict=True)]
+    assert 0.6 < sorted(radius)[len(radius) // 2] < 0.8  # the real data is the ring
+    boxes = " ".join(a["text"] for a in diagram["layout"]["annotations"])
+    assert translate(lang, "gan.box_real") in boxes
+    assert [s["y0"] for s in curves["layout"]["shapes"]][:2] == [0.0, 0.5]
+    assert epoch(at) == 0
+
+
+def test_play_trains_live_and_a_new_learning_rate_reaches_the_running_job():
+    at = open_page()
+    try:
+        fake_before = trace(at, "Fake points")["x"]
+        at.button(key="gan_play").click().run()
+        tick_until(at, lambda a: epoch(a) > 50)
+        assert trace(at, "Fake points")["x"] != fake_before
+        job = jobs.get(at.session_state["jobs"]["gan"])
+        at.number_input(key="gan_d_lr").set_value(0.02).run()
+        tick_until(at, lambda a: job.snapshot["config"]["d_lr"] == 0.02)
+        assert at.session_state["jobs"]["gan"] == job.id  # a live change, not a restart
+        assert at.query_params["d_lr"] in ("0.02", ["0.02"])
+        curves = figures(at)[1]
+        js = next(t for t in curves["data"] if t["name"] == "JS divergence")
+        assert js["y"] and all(0 <= v <= 1 for v in js["y"] if v is not None)
+
+        at.slider(key="gan_g_neurons").set_value(8).run()  # architecture: start over
+        assert at.session_state["jobs"]["gan"] != job.id
+        assert any(translate("en", "gan.restarted") in i.value for i in at.info)
+    finally:
+        stop_all(at)
+
+
+def test_steps_and_slow_motion_on_a_paused_job():
+    at = open_page()
+    try:
+        at.button(key="gan_step_epoch").click().run()
+        tick_until(at, lambda a: epoch(a) == 1)
+        job = jobs.get(at.session_state["jobs"]["gan"])
+        assert job.status == "paused"
+        at.button(key="gan_step_d").click().run()
+        tick_until(at, lambda a: job.snapshot["d_updates"] == 2)
+        assert job.snapshot["g_updates"] == 1
+
+        at.toggle(key="gan_slow").set_value(True).run()
+        for stage in ("sample", "classify", "loss"):
+            at.button(key="gan_substep").click().run()
+            tick_until(at, lambda a, s=stage: (job.snapshot.get("stage") or [None, None])[1] == s)
+        explanation = at.info[-1].value
+        assert "**Loss.**" in explanation
+        assert translate("en", "gan.stage_of", n=3, total=10) in explanation
+    finally:
+        stop_all(at)
+
+
+def test_a_link_restores_the_settings():
+    at = open_page(dataset="gaussians8", loss="hinge", d_lr="0.01", g_layers="3")
+    assert at.selectbox(key="gan_dataset").value == "gaussians8"
+    assert at.selectbox(key="gan_loss").value == "hinge"
+    assert at.number_input(key="gan_d_lr").value == 0.01
+    assert at.slider(key="gan_g_layers").value == 3
+    share = at.code[-1].value
+    assert "dataset=gaussians8" in share and "loss=hinge" in share
+
+
+def test_a_broken_link_explains_itself_and_the_page_still_works():
+    at = open_page("pt-BR", g_layers="99")
+    assert translate("pt-BR", "gan.err_range", field="g_layers", value=99, lo=0, hi=5) in [
+        e.value for e in at.error
+    ]
+    assert at.slider(key="gan_g_layers").value == 2  # the defaults instead
+    assert len(figures(at)) == 3
+
+
+def test_user_data_without_a_drawing_or_csv_asks_for_one():
+    at = open_page(dataset="csv")
+    at.button(key="gan_play").click().run()
+    assert translate("en", "gan.need_user_data") in [w.value for w in at.warning]
+    assert "gan" not in at.session_state["jobs"]
+
+
+def test_a_learning_rate_of_10_is_caught_and_can_be_lowered():
+    at = open_page()
+    try:
+        at.number_input(key="gan_d_lr").set_value(10.0).run()
+        at.number_input(key="gan_g_lr").set_value(10.0).run()
+        at.button(key="gan_play").click().run()
+        tick_until(at, lambda a: translate("en", "gan.diverged") in [e.value for e in a.error])
+        at.button(key="gan_lower_lr").click().run()
+        assert at.number_input(key="gan_d_lr").value == 1.0
+        assert at.number_input(key="gan_g_lr").value == 1.0
+    finally:
+        stop_all(at)
+
+
+def test_start_from_a_trained_model_shows_its_fakes_on_the_ring():
+    at = open_page()
+
+    def median_radius():
+        fake = trace(at, "Fake points")
+        radius = sorted((x * x + y * y) ** 0.5 for x, y in zip(fake["x"], fake["y"], strict=True))
+        return radius[len(radius) // 2]
+
+    assert median_radius() < 0.4  # an untrained generator makes a small blob
+    at.button(key="gan_trained").click().run()
+    assert translate("en", "gan.trained_loaded") in [s.value for s in at.success]
+    assert abs(median_radius() - 0.7) < 0.1
+    shipped = Trainer.load(ROOT / "assets" / "gan" / "ring.safetensors")
+    assert epoch(at) == shipped.epoch
