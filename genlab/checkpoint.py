@@ -56,9 +56,12 @@ def load(source: bytes | Path | str) -> tuple[dict[str, torch.Tensor], dict]:
         raise UserError("common.err_checkpoint_empty")
     if len(data) > MAX_BYTES:
         raise UserError("common.err_checkpoint_too_large", mb=len(data) // 2**20)
-    if data.startswith(PICKLE_MAGIC):
-        raise UserError("common.err_checkpoint_pickle")
-    header = _header(data)
+    try:
+        header = _header(data)
+    except UserError:
+        if data.startswith(PICKLE_MAGIC):
+            raise UserError("common.err_checkpoint_pickle") from None
+        raise
     meta_text = header.get("__metadata__", {}).get(META_KEY)
     if meta_text is None:
         raise UserError("common.err_checkpoint_not_genlab")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -225,11 +224,7 @@ class Trainer:
         if self.data.points is not None:
             tensors["data.points"] = torch.from_numpy(np.ascontiguousarray(self.data.points))
         meta = {"kind": CHECKPOINT_KIND, "config": self.cfg.to_dict(), "epoch": self.epoch}
-        data = dumps(tensors, meta)
-        if isinstance(target, (str, Path)):
-            Path(target).write_bytes(data)
-        else:
-            target.write(data)
+        checkpoint.save(target, tensors, meta)
 
     @classmethod
     def load(cls, data) -> Trainer:
@@ -249,18 +244,6 @@ class Trainer:
         trainer.D.load("d", tensors)
         trainer.epoch = int(meta.get("epoch", 0))
         return trainer
-
-
-def dumps(tensors: dict[str, torch.Tensor], meta: dict) -> bytes:
-    """genlab.checkpoint.dumps, never starting with the byte 0x80.
-
-    genlab.checkpoint.load takes a first byte 0x80 for a pickle, but it is also the low byte of a
-    safetensors header 128 (mod 256) bytes long: such a header is lengthened.
-    """
-    data = checkpoint.dumps(tensors, meta)
-    if data[:1] == b"\x80":
-        data = checkpoint.dumps(tensors, {**meta, "padding": "-" * 8})
-    return data
 
 
 def _norm(grads) -> float:
