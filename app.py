@@ -9,19 +9,18 @@ device.configure()
 st.set_page_config(page_title="GenLab", page_icon=":material/science:", layout="wide")
 
 
-def room(name: str, icon: str) -> st.Page:
-    """A room's page. Its URL is its file name, as Streamlit expects on a first visit."""
-    return st.Page(f"pages/{name}.py", title=t(f"common.page_{name}"), icon=icon)
+def room(name: str, icon: str, url_path: str) -> st.Page:
+    return st.Page(f"rooms/{name}.py", title=t(f"common.page_{name}"), icon=icon, url_path=url_path)
 
 
 ROOMS = {
-    "": [st.Page("pages/home.py", title=t("common.page_home"), icon=":material/home:")],
+    "": [st.Page("rooms/home.py", title=t("common.page_home"), icon=":material/home:")],
     t("common.section_text"): [
-        room("text_train", ":material/menu_book:"),
-        room("text_next", ":material/casino:"),
+        room("text_train", ":material/menu_book:", "text"),
+        room("text_next", ":material/casino:", "next"),
     ],
-    t("common.section_images"): [room("gan", ":material/donut_large:")],
-    t("common.section_space"): [room("embeddings", ":material/scatter_plot:")],
+    t("common.section_images"): [room("gan", ":material/donut_large:", "gan")],
+    t("common.section_space"): [room("embeddings", ":material/scatter_plot:", "embeddings")],
 }
 
 navigation = st.navigation(ROOMS)

@@ -72,7 +72,7 @@ def median_ms(times: list[float]) -> float:
 
 
 def page_times(lm: LanguageModel, prompt: str) -> tuple[float, float]:
-    at = AppTest.from_file(str(ROOT / "pages" / "text_next.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "rooms" / "text_next.py"), default_timeout=120)
     at.session_state["text_models"] = {"bench": lm}
     at.run()
     box = at.selectbox(key="next_model")

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from tests.embed.conftest import TEXT, tiny_lm  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "embeddings.py")
+PAGE = str(ROOT / "rooms" / "embeddings.py")
 
 
 def open_page(lang="en", models=None, corpora=None, **query) -> AppTest:

@@ -13,7 +13,7 @@ from genlab.gan.training import Trainer
 from genlab.i18n import translate
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "gan.py")
+PAGE = str(ROOT / "rooms" / "gan.py")
 
 
 def open_page(lang="en", **query) -> AppTest:

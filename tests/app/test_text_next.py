@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from tests.text.test_inspect import lecture_text, train
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "text_next.py")
+PAGE = str(ROOT / "rooms" / "text_next.py")
 
 
 def open_page(lang: str = "en", models: dict | None = None) -> AppTest:

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "text_train.py")
+PAGE = str(ROOT / "rooms" / "text_train.py")
 
 
 def open_page(lang: str = "en") -> AppTest:

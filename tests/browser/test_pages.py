@@ -6,8 +6,8 @@ from tests.browser.helpers import assert_no_exception, screenshot, wait_for_app
 
 ROOMS = {
     "": ("GenLab: see how generative AI works", "GenLab: veja como a IA generativa funciona"),
-    "text_train": ("Train a language model", "Treinar um modelo de linguagem"),
-    "text_next": ("Next word", "Próxima palavra"),
+    "text": ("Train a language model", "Treinar um modelo de linguagem"),
+    "next": ("Next word", "Próxima palavra"),
     "gan": ("GAN", "GAN"),
     "embeddings": ("Embeddings", "Embeddings"),
 }

@@ -29,7 +29,7 @@ def set_temperature(page, value: float, until: str) -> float:
 
 
 def test_acceptance_walk(page, open_page):
-    open_page(page, "text_next", "en")
+    open_page(page, "next", "en")
     prompt = page.get_by_role("textbox", name="The beginning of the text")
     prompt.fill("Glauco gosta de comer")
     prompt.press("Enter")
@@ -68,7 +68,7 @@ def test_acceptance_walk(page, open_page):
 
 @pytest.mark.parametrize("lang", ["pt-BR"])
 def test_the_room_speaks_portuguese(page, open_page, lang):
-    open_page(page, "text_next", lang)
+    open_page(page, "next", lang)
     body = page.inner_text("body")
     assert "Qual é a próxima palavra?" in body
     assert "Ordem das operações" in body

@@ -22,7 +22,7 @@ def step_value(page) -> int:
 
 
 def test_training_moves_while_other_widgets_change_and_can_be_stopped(page, open_page):
-    open_page(page, "text_train")
+    open_page(page, "text")
     page.get_by_role("button", name="Play").click()
     page.wait_for_function(
         "() => /Step ([1-9][0-9,]*) of/.test(document.body.innerText)", timeout=60_000
@@ -45,7 +45,7 @@ def test_training_moves_while_other_widgets_change_and_can_be_stopped(page, open
 
 
 def test_latin1_upload_train_download_reset_upload_same_samples(page, open_page, tmp_path):
-    open_page(page, "text_train", "pt-BR")
+    open_page(page, "text", "pt-BR")
     page.get_by_text("Meu próprio texto", exact=True).click()
     settle(page)
     source = tmp_path / "receitas.txt"
@@ -79,7 +79,7 @@ def test_latin1_upload_train_download_reset_upload_same_samples(page, open_page,
 
 
 def test_bad_files_get_translated_messages_and_the_page_keeps_working(page, open_page, tmp_path):
-    open_page(page, "text_train", "pt-BR")
+    open_page(page, "text", "pt-BR")
     page.get_by_text("Meu próprio texto", exact=True).click()
     settle(page)
     fake = tmp_path / "foto.txt"

@@ -9,10 +9,10 @@ from ui.i18n import t
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "assets" / "screenshots"
 ROOMS = [
-    ("text_train", "pages/text_train.py"),
-    ("text_next", "pages/text_next.py"),
-    ("gan", "pages/gan.py"),
-    ("embeddings", "pages/embeddings.py"),
+    ("text_train", "rooms/text_train.py"),
+    ("text_next", "rooms/text_next.py"),
+    ("gan", "rooms/gan.py"),
+    ("embeddings", "rooms/embeddings.py"),
 ]
 
 st.title(t("home.title"))
