@@ -192,6 +192,7 @@ class Job:
         self.error: str | None = None
         self.started = time.time()
         self.ended: float | None = None
+        self._stop_asked = False
         self._stderr: collections.deque = collections.deque(maxlen=40)
         self._lock = threading.Lock()
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), *sys.path]))
@@ -239,7 +240,9 @@ class Job:
         except (EOFError, OSError, pickle.UnpicklingError):
             pass
         code = self._proc.wait()
-        if self.alive:
+        if self.alive and self._stop_asked:
+            self.status = "stopped"
+        elif self.alive:
             self.status = "failed"
             self.error = f"exit code {code}\n" + "".join(self._stderr)
         self.ended = self.ended or time.time()
@@ -286,6 +289,7 @@ class Job:
 
     def stop(self, wait: bool = False, timeout: float = STOP_GRACE_S) -> None:
         """Ask the task to stop; kill the worker if it has not ended after ``timeout`` seconds."""
+        self._stop_asked = True
         self._send(("stop",))
         killer = threading.Thread(target=self._kill_after, args=(timeout,), daemon=True)
         killer.start()
@@ -298,12 +302,6 @@ class Job:
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait()
-        deadline = time.time() + 1.0
-        while self.alive and time.time() < deadline:
-            time.sleep(0.01)
-        if self.alive:
-            self.status = "stopped"
-            self.ended = time.time()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the job ends; True if it did within ``timeout``."""

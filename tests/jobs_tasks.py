@@ -37,3 +37,9 @@ def start_and_hang(job_file):
     with open(job_file, "w") as f:
         f.write(str(job.pid))
     time.sleep(600)
+
+
+def stubborn(ctx):
+    """Busy in one long step that never looks at the page's requests."""
+    ctx.publish({"busy": True}, force=True)
+    time.sleep(600)

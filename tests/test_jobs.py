@@ -70,6 +70,16 @@ def test_stop_ends_the_worker_quickly(counter):
     assert wait_until(lambda: not process_exists(counter.pid), timeout=5)
 
 
+def test_a_task_that_ignores_stop_is_killed_and_counts_as_stopped():
+    job = jobs.start("tests.jobs_tasks:stubborn", {})
+    assert wait_until(lambda: job.snapshot is not None)
+    job.stop(timeout=0.5)
+    assert job.wait(timeout=10)
+    assert job.status == "stopped"
+    assert job.error is None
+    assert wait_until(lambda: not process_exists(job.pid), timeout=5)
+
+
 def test_a_setting_changes_while_the_job_runs(counter):
     assert wait_until(lambda: counter.snapshot is not None)
     counter.update(rate=0.01)
