@@ -16,6 +16,7 @@ from ui.i18n import t
 
 DEFAULT_SOURCE = "shipped:shakespeare-word-gpt"
 W2V_TASK = "genlab.embed.jobs:word2vec_task"
+MAP_TASK = "genlab.embed.jobs:projection_task"
 
 
 @st.cache_resource(show_spinner=False)
@@ -120,6 +121,33 @@ def sentence_source() -> sources.Source | None:
         return None
 
 
+def map_in_worker(source: sources.Source, cfg: ProjectionConfig) -> projection.Projection | None:
+    """A map that is slow to start (UMAP compiles first) drawn by a worker: a notice and its
+    progress until it is ready, then the map (also kept for the next time)."""
+    job = live.current("embed_map")
+    wanted = {"fingerprint": source.fingerprint, "config": cfg.to_dict()}
+    if job is None or {k: job.params.get(k) for k in wanted} != wanted:
+        job = live.start("embed_map", MAP_TASK, {**wanted, "vectors": source.vectors}, 0.5)
+        if job is None:
+            return None
+    if job.result is not None:
+        if "error" in job.result:
+            live.show_error(UserError(job.result["error"], **job.result["params"]))
+            return None
+        return projection.remember(source.fingerprint, job.result["projection"])
+    st.info(t("embed.umap_first", seconds=projection.UMAP_FIRST_SECONDS), icon=":material/timer:")
+
+    def draw(job) -> None:
+        if job is not None and job.alive:
+            share = (job.snapshot or {}).get("fraction", 0.0)
+            st.progress(share, text=t("embed.umap_waiting", share=share, seconds=job.elapsed))
+        if job is not None:
+            live.show_crash(job)
+
+    live.fragment("embed_map", draw, run_every=0.5)
+    return None
+
+
 # ---------------------------------------------------------------- settings from a shared link
 if "embed_view_loaded" not in st.session_state:
     view, ignored = settings.View.from_query(st.query_params)
@@ -200,17 +228,42 @@ with cols[1]:
                 max(1, st.session_state[f"embed_pc{axis}"]), top
             )
             col.number_input(t("embed.component", axis=axis), 1, top, key=f"embed_pc{axis}")
-    elif method == "tsne":
-        st.slider(
-            t("embed.perplexity"), 2, 100, key="embed_perplexity", help=t("embed.perplexity_help")
-        )
     else:
-        st.slider(
-            t("embed.neighbours_param"),
-            2,
-            50,
-            key="embed_neighbours",
-            help=t("embed.neighbours_help"),
+        params = st.columns([1.2, 1.2, 1.2, 0.8] if method == "umap" else [3, 1])
+        if method == "tsne":
+            params[0].slider(
+                t("embed.perplexity"),
+                2,
+                100,
+                key="embed_perplexity",
+                help=t("embed.perplexity_help"),
+            )
+        else:
+            params[0].slider(
+                t("embed.neighbours_param"),
+                2,
+                50,
+                key="embed_neighbours",
+                help=t("embed.neighbours_help"),
+            )
+        if method == "umap":
+            params[1].slider(
+                t("embed.min_dist"),
+                0.0,
+                1.0,
+                step=0.05,
+                key="embed_min_dist",
+                help=t("embed.min_dist_help"),
+            )
+            params[2].selectbox(
+                t("embed.map_metric"),
+                projection.UMAP_METRICS,
+                format_func=lambda m: t(f"embed.metric_{m}"),
+                key="embed_map_metric",
+                help=t("embed.map_metric_help"),
+            )
+        params[-1].number_input(
+            t("embed.seed"), 0, 9999, key="embed_seed", help=t("embed.seed_help")
         )
 
 method_name = t(f"embed.method_{method}")
@@ -222,19 +275,29 @@ try:
         components=tuple(st.session_state[f"embed_pc{a}"] for a in "xyz"),
         perplexity=float(st.session_state["embed_perplexity"]),
         neighbours=st.session_state["embed_neighbours"],
+        min_dist=float(st.session_state["embed_min_dist"]),
+        metric=st.session_state["embed_map_metric"],
         spherize=spherize,
+        seed=st.session_state["embed_seed"],
     ).validate()
-    proj = projection.cached_project(
-        source.vectors,
-        source.fingerprint,
-        cfg,
-        progress=lambda f: bar.progress(f, text=t("embed.projecting", method=method_name, n=rows)),
-    )
+    if method == "umap" and not projection.ready(source.fingerprint, cfg):
+        proj = map_in_worker(source, cfg)
+    else:
+        proj = projection.cached_project(
+            source.vectors,
+            source.fingerprint,
+            cfg,
+            progress=lambda f: bar.progress(
+                f, text=t("embed.projecting", method=method_name, n=rows)
+            ),
+        )
 except UserError as err:
     live.show_error(err)
     st.stop()
 finally:
     bar.empty()
+if proj is None:
+    st.stop()
 
 if proj.variance is not None:
     shown = zip(cfg.components, proj.variance, strict=False)

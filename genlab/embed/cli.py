@@ -11,7 +11,9 @@ from genlab.embed import export, projection, sources
 from genlab.embed.projection import ProjectionConfig
 from genlab.errors import UserError
 
-PRECOMPUTE = tuple(ProjectionConfig(method=m, dims=d) for m in ("tsne", "pacmap") for d in (2, 3))
+PRECOMPUTE = tuple(
+    ProjectionConfig(method=m, dims=d) for m in ("tsne", "pacmap", "umap") for d in (2, 3)
+)
 
 
 def register(subparsers) -> None:
@@ -27,14 +29,17 @@ def register(subparsers) -> None:
     p.add_argument("--dims", type=int, choices=(2, 3), default=2)
     p.add_argument("--perplexity", type=float, default=30.0)
     p.add_argument("--iterations", type=int, default=500)
-    p.add_argument("--neighbours", type=int, default=10)
+    p.add_argument("--neighbours", type=int, default=10, help="PaCMAP and UMAP")
+    p.add_argument("--min-dist", type=float, default=0.1, help="UMAP: how tightly points pack")
+    p.add_argument("--metric", choices=projection.UMAP_METRICS, default="cosine", help="UMAP")
+    p.add_argument("--epochs", type=int, default=0, help="UMAP; 0: its default (200 or 500)")
     p.add_argument("--spherize", action="store_true")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, help="coordinates file (.csv or .tsv); default: stdout")
     p.add_argument(
         "--all-shipped",
         action="store_true",
-        help=f"write t-SNE and PaCMAP maps (2-D, 3-D) of every shipped checkpoint to "
+        help=f"write t-SNE, PaCMAP and UMAP maps (2-D, 3-D) of every shipped checkpoint to "
         f"{projection.PRECOMPUTED_DIR}",
     )
     p.set_defaults(func=main)
@@ -98,6 +103,9 @@ def main(args: argparse.Namespace) -> int:
         perplexity=args.perplexity,
         iterations=args.iterations,
         neighbours=args.neighbours,
+        min_dist=args.min_dist,
+        metric=args.metric,
+        epochs=args.epochs,
         spherize=args.spherize,
         seed=args.seed,
     ).validate()

@@ -2,6 +2,8 @@
 
 Results are cached in memory per (source fingerprint, configuration) and can be precomputed to
 ``assets/embed/`` by ``python -m genlab embed --all-shipped`` so that a workshop does not wait.
+UMAP compiles its numba code on the first fit of every process (see ``UMAP_FIRST_SECONDS``), so
+the page runs a UMAP map that is not ready in a worker (``genlab.embed.jobs:projection_task``).
 """
 
 import contextlib
@@ -22,6 +24,12 @@ from genlab.embed.space import spherize
 from genlab.errors import UserError
 
 METHODS = ("pca", "tsne", "pacmap", "umap")
+UMAP_METRICS = ("cosine", "euclidean")
+# UMAP compiles its numba code in every new process (a worker is one). bench/bench_embed_speed.py,
+# 5,000 points on the 2 shared cores (load 4-8): first fit 55-75 s with an empty numba disk cache,
+# 43-56 s with a warm one, then 7.5 s; a 503-token vocabulary took 35 s in a page's worker.
+# Participants are told to expect it.
+UMAP_FIRST_SECONDS = 60
 MIN_POINTS = 5
 TSNE_PCA_DIMS = 50
 # PCA's axes from a sample of 10,000 rows match those of all rows closely (the variance of each
@@ -45,7 +53,9 @@ def available() -> tuple[str, ...]:
 @dataclass(frozen=True)
 class ProjectionConfig:
     """How to draw the map. ``components`` are the principal components (1 = the first) that PCA
-    puts on x, y and z; ``perplexity`` is t-SNE's, ``neighbours`` PaCMAP's and UMAP's."""
+    puts on x, y and z; ``perplexity`` is t-SNE's, ``neighbours`` PaCMAP's and UMAP's;
+    ``min_dist``, ``metric`` and ``epochs`` (0: UMAP's default, 500 below 10,000 points, else 200)
+    are UMAP's."""
 
     method: str = "pca"
     dims: int = 2
@@ -53,6 +63,9 @@ class ProjectionConfig:
     perplexity: float = 30.0
     iterations: int = 500
     neighbours: int = 10
+    min_dist: float = 0.1
+    metric: str = "cosine"
+    epochs: int = 0
     spherize: bool = False
     seed: int = 0
 
@@ -73,12 +86,23 @@ class ProjectionConfig:
             raise UserError("embed.err_iterations", low=100, high=5000, value=self.iterations)
         if not 2 <= self.neighbours <= 100:
             raise UserError("embed.err_neighbours", low=2, high=100, value=self.neighbours)
+        if not 0 <= self.min_dist <= 1:
+            raise UserError("embed.err_min_dist", low=0, high=1, value=self.min_dist)
+        if self.metric not in UMAP_METRICS:
+            raise UserError("embed.err_map_metric", metric=self.metric)
+        if self.epochs != 0 and not 10 <= self.epochs <= 2000:
+            raise UserError("embed.err_epochs", low=10, high=2000, value=self.epochs)
         return self
 
     def relevant(self) -> dict:
         """Only the settings the chosen method uses (the cache key and the file name)."""
-        used = {"pca": ("components",), "tsne": ("perplexity", "iterations", "seed")}
-        keep = used.get(self.method, ("neighbours", "seed"))
+        used = {
+            "pca": ("components",),
+            "tsne": ("perplexity", "iterations", "seed"),
+            "pacmap": ("neighbours", "seed"),
+            "umap": ("neighbours", "min_dist", "metric", "epochs", "seed"),
+        }
+        keep = [k for k in used[self.method] if k != "epochs" or self.epochs]  # 0: the default
         out = {"method": self.method, "dims": self.dims, "spherize": self.spherize}
         out.update({k: getattr(self, k) for k in keep})
         if self.method == "pca":
@@ -108,13 +132,12 @@ class ProjectionConfig:
             kwargs = {k: v for k, v in d.items() if k in known}
             if "components" in kwargs:
                 kwargs["components"] = tuple(int(c) for c in kwargs["components"])
-            for name, cast in (("dims", int), ("iterations", int), ("neighbours", int)):
+            for name in ("dims", "iterations", "neighbours", "epochs", "seed"):
                 if name in kwargs:
-                    kwargs[name] = cast(kwargs[name])
-            if "perplexity" in kwargs:
-                kwargs["perplexity"] = float(kwargs["perplexity"])
-            if "seed" in kwargs:
-                kwargs["seed"] = int(kwargs["seed"])
+                    kwargs[name] = int(kwargs[name])
+            for name in ("perplexity", "min_dist"):
+                if name in kwargs:
+                    kwargs[name] = float(kwargs[name])
         except (TypeError, ValueError) as exc:
             raise UserError("embed.err_settings", detail=str(exc)) from exc
         return cls(**kwargs).validate()
@@ -215,11 +238,38 @@ def _pacmap(x: np.ndarray, cfg: ProjectionConfig) -> Projection:
     return Projection(coords, cfg, used={"neighbours": neighbours})
 
 
-def _umap(x: np.ndarray, cfg: ProjectionConfig) -> Projection:
+class _EpochBar(io.TextIOBase):
+    """Where UMAP's tqdm bar writes (format ``"{n} {total}"``): the epochs done, as progress."""
+
+    FORMAT = "{n} {total}"
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+
+    def write(self, text: str) -> int:
+        parts = text.split()
+        if len(parts) == 2 and all(p.isdigit() for p in parts):
+            done, total = map(int, parts)
+            self.progress(min(done / max(total, 1), 1.0))
+        return len(text)
+
+
+def _umap(x: np.ndarray, cfg: ProjectionConfig, progress: Progress) -> Projection:
+    import numba
     import umap
 
+    numba.set_num_threads(min(numba.config.NUMBA_NUM_THREADS, _threads()))
     neighbours = min(cfg.neighbours, len(x) - 2)
-    model = umap.UMAP(n_components=cfg.dims, n_neighbors=neighbours, random_state=cfg.seed)
+    model = umap.UMAP(
+        n_components=cfg.dims,
+        n_neighbors=neighbours,
+        min_dist=cfg.min_dist,
+        metric=cfg.metric,
+        n_epochs=cfg.epochs or None,
+        random_state=cfg.seed,
+        n_jobs=1,  # a seed makes UMAP single-threaded anyway (and it warns unless told)
+        tqdm_kwds={"disable": False, "file": _EpochBar(progress), "bar_format": _EpochBar.FORMAT},
+    )
     return Projection(model.fit_transform(x), cfg, used={"neighbours": neighbours})
 
 
@@ -245,7 +295,7 @@ def project(vectors: np.ndarray, cfg: ProjectionConfig, progress: Progress | Non
         elif cfg.method == "pacmap":
             result = _pacmap(x, cfg)
         else:
-            result = _umap(x, cfg)
+            result = _umap(x, cfg, progress)
     progress(1.0)
     result.coords = np.ascontiguousarray(result.coords, dtype=np.float32)
     result.seconds = time.perf_counter() - start
@@ -270,7 +320,7 @@ def cached_project(
     file under ``root`` when one matches."""
     from genlab.embed.export import read_coords
 
-    key = (fingerprint, tuple(sorted(cfg.relevant().items())))
+    key = _key(fingerprint, cfg)
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
@@ -279,7 +329,21 @@ def cached_project(
         result = Projection(read_coords(path, len(vectors), cfg.dims), cfg, precomputed=True)
     else:
         result = project(vectors, cfg, progress)
-    _CACHE[key] = result
+    return remember(fingerprint, result)
+
+
+def _key(fingerprint: str, cfg: ProjectionConfig) -> tuple:
+    return fingerprint, tuple(sorted(cfg.relevant().items()))
+
+
+def remember(fingerprint: str, result: Projection) -> Projection:
+    """Keep ``result`` (e.g. computed by a worker) in the memory cache of ``cached_project``."""
+    _CACHE[_key(fingerprint, result.config)] = result
     while len(_CACHE) > CACHE_SIZE:
         _CACHE.popitem(last=False)
     return result
+
+
+def ready(fingerprint: str, cfg: ProjectionConfig, root: Path = PRECOMPUTED_DIR) -> bool:
+    """True when ``cached_project`` answers at once: in the memory cache or precomputed."""
+    return _key(fingerprint, cfg) in _CACHE or precomputed_path(fingerprint, cfg, root).exists()

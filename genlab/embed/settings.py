@@ -6,7 +6,7 @@ breaking the page; ``from_query`` says which keys it ignored.
 
 from dataclasses import asdict, dataclass, fields
 
-from genlab.embed.projection import METHODS
+from genlab.embed.projection import METHODS, UMAP_METRICS
 from genlab.embed.space import ANALOGY_METHODS, METRICS
 
 COLOURS = ("kind", "frequency", "none")
@@ -37,6 +37,7 @@ EXAMPLES = {
 CHOICES = {
     "method": METHODS,
     "metric": METRICS,
+    "map_metric": UMAP_METRICS,
     "colour": COLOURS,
     "analogy": ANALOGY_METHODS,
     "dims": (2, 3),
@@ -56,6 +57,9 @@ class View:
     pcz: int = 3
     perplexity: int = 30
     neighbours: int = 10
+    min_dist: float = 0.1
+    map_metric: str = "cosine"
+    seed: int = 0
     spherize: bool = False
     colour: str = "kind"
     word: str = ""
@@ -110,4 +114,6 @@ def _parse(kind, raw: str):
         return raw == "1"
     if kind in (int, "int"):
         return int(raw)
+    if kind in (float, "float"):
+        return float(raw)
     return str(raw)[:200]

@@ -166,6 +166,34 @@ def test_word2vec_trains_in_a_worker_and_becomes_the_source(tiny_page):
     assert map_figure(at)["data"]
 
 
+def test_umap_of_a_shipped_model_is_precomputed_and_drawn_at_once():
+    at = open_page(e_method="umap", e_dims="3")
+    assert at.radio(key="embed_method").value == "umap"
+    assert at.selectbox(key="embed_map_metric").value == "cosine"
+    assert at.slider(key="embed_min_dist").value == 0.1
+    assert map_figure(at)["data"][0]["type"] == "scatter3d"
+    assert any("computed in advance" in c.value for c in at.caption)
+    assert not any("in the background" in i.value for i in at.info) and not at.get("progress")
+
+
+def test_a_new_umap_map_is_drawn_in_a_worker_with_a_notice_and_its_progress(tiny_page):
+    from genlab import jobs
+
+    at = tiny_page()
+    at.radio(key="embed_method").set_value("umap").run()
+    assert not at.exception
+    assert "UMAP is drawing this map in the background" in at.info[0].value
+    first = jobs.get(at.session_state["jobs"]["embed_map"])
+    assert first.params["config"]["method"] == "umap"
+    assert at.get("progress") or first.result is not None
+    at.number_input(key="embed_seed").set_value(3).run()
+    assert not at.exception
+    second = jobs.get(at.session_state["jobs"]["embed_map"])
+    assert second.id != first.id and second.params["config"]["seed"] == 3
+    assert first.wait(10)  # the map of the old settings is abandoned, its worker ended
+    second.stop()
+
+
 def test_custom_axes_draw_the_word_groups_and_name_unknown_words(tiny_page):
     at = tiny_page()
     for key, words in (

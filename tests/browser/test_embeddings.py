@@ -51,3 +51,14 @@ def test_the_page_speaks_portuguese(page, open_page):
     page.get_by_role("tab", name="Analogias").click()
     assert page.get_by_text("Excluir a, b e c das respostas").is_visible()
     screenshot(page, "embeddings-room-pt-BR")
+
+
+def test_umap_map_of_the_shipped_model_with_its_settings(page, open_page):
+    open_page(page, "embeddings", "pt-BR")
+    page.get_by_text("UMAP", exact=True).click()
+    wait_for_app(page)
+    for label in ("Distância mínima", "Métrica", "Semente"):
+        assert page.get_by_text(label, exact=True).is_visible()
+    assert page.get_by_text("Mapa calculado com antecedência", exact=False).is_visible()
+    assert page.locator(".js-plotly-plot .scatterlayer .trace").count() >= 1
+    screenshot(page, "embeddings-umap-pt-BR")

@@ -27,6 +27,18 @@ def test_embed_writes_the_coordinates_of_a_checkpoint(tiny_lm, tmp_path, capsys)
     assert "pca-3d" in capsys.readouterr().err
 
 
+def test_embed_draws_a_umap_map_with_its_settings(tiny_lm, tmp_path, capsys):
+    ckpt = tmp_path / "tiny.safetensors"
+    save_lm(tiny_lm, ckpt)
+    args = ["embed", "--checkpoint", str(ckpt), "--method", "umap", "--dims", "3"]
+    args += ["--metric", "euclidean", "--min-dist", "0.3", "--epochs", "30", "--seed", "4"]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.strip().split("\n")
+    assert lines[0] == "token,kind,count,x,y,z" and len(lines) == tiny_lm.config.vocab_size + 1
+    assert "umap-3d-neighbours10-min_dist0.3-metriceuclidean-epochs30-seed4" in captured.err
+
+
 def test_embed_trains_word2vec_on_a_text_file(tmp_path, capsys):
     corpus = tmp_path / "animals.txt"
     corpus.write_text(synthetic_corpus(200))

@@ -30,3 +30,13 @@ def test_examples_exist_for_both_builtin_corpora():
     assert (
         EXAMPLES["portuguese"]["word"] == "peras" and EXAMPLES["shakespeare"]["expected"] == "queen"
     )
+
+
+def test_umap_settings_go_into_the_link_and_bad_ones_are_dropped():
+    view = View(method="umap", min_dist=0.35, map_metric="euclidean", seed=7)
+    query = view.to_query()
+    assert query["e_min_dist"] == "0.35" and query["e_map_metric"] == "euclidean"
+    assert View.from_query(query) == (view, [])
+    bad, ignored = View.from_query({"e_min_dist": "near", "e_map_metric": "manhattan"})
+    assert (bad.min_dist, bad.map_metric) == (0.1, "cosine")
+    assert sorted(ignored) == ["map_metric", "min_dist"]
