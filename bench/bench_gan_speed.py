@@ -1,6 +1,7 @@
 """GAN room: headless training speed, epochs per second on one thread.
 
-Compares the default setup (2x32 networks, batch 256, one D and one G update per epoch, Adam) with
+Compares the default setup (2x32 tanh networks, batch 512, one D and one G update per epoch, SGD)
+with the previous default (Leaky ReLU, batch 256),
 the GAN Lab ring recipe (batch 150, SGD, D lr 0.1, G lr 0.03, three D updates per epoch) on the
 same networks and engine, and with a plain torch.nn/torch.optim loop of the default setup (the
 usual way to write it). Goal (issue 5): at least 1,000 epochs/s for the default setup.
@@ -27,6 +28,7 @@ from genlab.gan.config import GanConfig  # noqa: E402
 from genlab.gan.training import Trainer  # noqa: E402
 
 GANLAB_RING = {"batch": 150, "optimizer": "sgd", "d_lr": 0.1, "g_lr": 0.03, "d_steps": 3}
+PREVIOUS_DEFAULT = {"activation": "leaky_relu", "batch": 256, "d_lr": 0.1, "g_lr": 0.03}
 
 
 def engine_rate(cfg: GanConfig, epochs: int) -> float:
@@ -41,13 +43,13 @@ def plain_torch_rate(cfg: GanConfig, epochs: int) -> float:
     """The same default GAN written the textbook way: nn.Sequential, torch.optim, backward()."""
 
     def mlp(inputs, outputs):
-        layers = [torch.nn.Linear(inputs, 32), torch.nn.LeakyReLU(0.2)]
-        layers += [torch.nn.Linear(32, 32), torch.nn.LeakyReLU(0.2), torch.nn.Linear(32, outputs)]
+        layers = [torch.nn.Linear(inputs, 32), torch.nn.Tanh()]
+        layers += [torch.nn.Linear(32, 32), torch.nn.Tanh(), torch.nn.Linear(32, outputs)]
         return torch.nn.Sequential(*layers)
 
     g, d = mlp(cfg.noise_dim, 2), mlp(2, 1)
-    opt_g = torch.optim.Adam(g.parameters(), cfg.g_lr, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(d.parameters(), cfg.d_lr, betas=(0.5, 0.999))
+    opt_g = torch.optim.SGD(g.parameters(), cfg.g_lr)
+    opt_d = torch.optim.SGD(d.parameters(), cfg.d_lr)
     pool = datasets.builtin("ring").pool()
     n = cfg.batch
 
@@ -80,6 +82,9 @@ def main() -> None:
     default = GanConfig()
     setups = {
         "default (engine)": lambda: engine_rate(default, args.epochs),
+        "previous default: Leaky ReLU, batch 256": lambda: engine_rate(
+            default.replace(**PREVIOUS_DEFAULT), args.epochs
+        ),
         "GAN Lab ring recipe (engine)": lambda: engine_rate(
             default.replace(**GANLAB_RING), args.epochs
         ),

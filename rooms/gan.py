@@ -13,7 +13,7 @@ from genlab.gan import jobs as gan_jobs
 from genlab.gan.config import DATASETS, LIVE_FIELDS, USER_DATASETS, GanConfig, preset
 from genlab.gan.losses import LOSSES
 from genlab.gan.training import Trainer
-from ui import live
+from ui import charts, live
 from ui.i18n import current_lang, t
 
 SLOT = "gan"
@@ -210,20 +210,25 @@ def preview(params: dict) -> dict:
 
 LABELS = ("real", "fake", "heat", "manifold", "arrows")
 METRIC_LABELS = ("d_loss", "g_loss", "js", "kl", "d_real", "d_fake", "losses", "divergence")
+LIVE_EVERY = 0.1  # s: counters and the layered view, the participant's eye is there
+SLOW_EVERY = 0.5  # s: the curves and the model overview change little between two ticks
+
+
+def shown_snapshot(job, cfg: GanConfig) -> dict:
+    """The job's latest snapshot, or the preview before training (raises UserError)."""
+    if job is not None and job.snapshot is not None:
+        return job.snapshot
+    return preview(job_params(cfg)) if can_train(cfg) else {}
 
 
 def draw(job) -> None:
+    """The live view: messages, counters and the layered plane (redrawn on every tick)."""
     cfg = widget_config()
-    if job is not None and job.snapshot is not None:
-        snap = job.snapshot
-    elif can_train(cfg):
-        try:
-            snap = preview(job_params(cfg))
-        except UserError as err:
-            live.show_error(err)
-            return
-    else:
-        snap = {}
+    try:
+        snap = shown_snapshot(job, cfg)
+    except UserError as err:
+        live.show_error(err)
+        return
     if job is not None:
         live.show_crash(job)
     if snap.get("diverged"):
@@ -238,29 +243,34 @@ def draw(job) -> None:
         if lower or again:  # the settings live outside this fragment: redraw the whole page
             st.rerun(scope="app")
 
-    counters = st.columns(4)
+    counters = st.columns(3)
     counters[0].metric(t("gan.epoch_counter"), f"{snap.get('epoch', 0):,}")
     counters[1].metric(t("gan.epochs_per_s"), f"{snap.get('rate', 0):,.0f}")
     counters[2].metric(t("gan.js"), fmt(snap.get("js"), ".3f"))
-    counters[3].metric(t("gan.status"), live.status_text(job) if job else t("gan.not_started"))
 
     labels = {name: t(f"gan.layer_{name}") for name in LABELS}
-    metric_labels = {name: t(f"gan.{name}") for name in METRIC_LABELS}
-    metric_labels.update(predictions=t("gan.predictions"), epoch=t("gan.axis_epoch"))
-    left, right = st.columns([5, 4])
-    plane = figures.plane(snap, ss.get("gan_layers", LABELS), labels)
-    left.plotly_chart(figures.Prebuilt(plane), key="gan_plane", width="stretch")
-    equilibrium = LOSSES[cfg.loss].equilibrium
-    curves = figures.metrics(job.log if job else [], metric_labels, equilibrium)
-    right.plotly_chart(figures.Prebuilt(curves), key="gan_metrics", width="stretch")
+    charts.plot(figures.plane(snap, ss.get("gan_layers", LABELS), labels), key="gan_plane")
 
+
+def draw_curves(job) -> None:
+    """The job's status, then losses, divergences and D's mean predictions against epochs."""
+    st.metric(t("gan.status"), live.status_text(job) if job else t("gan.not_started"))
+    labels = {name: t(f"gan.{name}") for name in METRIC_LABELS}
+    labels.update(predictions=t("gan.predictions"), epoch=t("gan.axis_epoch"))
+    equilibrium = LOSSES[widget_config().loss].equilibrium
+    charts.plot(figures.metrics(job.log if job else [], labels, equilibrium), key="gan_metrics")
+
+
+def draw_overview(job) -> None:
+    """The model overview with its live values, the slow-motion sub-step and the download."""
+    cfg = widget_config()
+    try:
+        snap = shown_snapshot(job, cfg)
+    except UserError:  # draw() shows it
+        return
     stage = tuple(snap["stage"]) if snap.get("stage") else None
     st.markdown(f"**{t('gan.overview')}**")
-    st.plotly_chart(
-        figures.Prebuilt(figures.diagram(diagram_texts(cfg, snap), stage)),
-        key="gan_diagram",
-        width="stretch",
-    )
+    charts.plot(figures.diagram(diagram_texts(cfg, snap), stage), key="gan_diagram")
     if stage is None and ss.get("gan_slow"):
         st.info(t("gan.slow_motion_start"))
     if stage is not None:
@@ -278,6 +288,13 @@ def draw(job) -> None:
             mime="application/octet-stream",
             key="gan_download",
         )
+
+
+def slow_fragment(name: str, draw_part) -> None:
+    """``draw_part(job)`` in its own fragment, redrawn every SLOW_EVERY s while the job runs."""
+    job = live.current(SLOT)
+    every = SLOW_EVERY if job is not None and job.alive else None
+    st.fragment(lambda: draw_part(live.current(SLOT)), run_every=every, key=f"gan_{name}")()
 
 
 # ---------------------------------------------------------------------------- the page
@@ -417,9 +434,14 @@ st.pills(
     format_func=lambda name: t(f"gan.layer_{name}"),
     key="gan_layers",
 )
-st.caption(t("gan.plane_help"))
-live.fragment(SLOT, draw, run_every=0.1)
-st.caption(t("gan.metrics_help"))
+view_col, curves_col = st.columns([5, 4])
+with view_col:
+    st.caption(t("gan.plane_help"))
+    live.fragment(SLOT, draw, run_every=LIVE_EVERY)
+with curves_col:
+    st.caption(t("gan.metrics_help"))
+    slow_fragment("curves", draw_curves)
+slow_fragment("overview", draw_overview)
 
 with st.expander(t("gan.save_share")):
     job = live.current(SLOT)

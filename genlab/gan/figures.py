@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from genlab.gan.datasets import VIEW
 from genlab.gan.fields import heat_axis
@@ -16,21 +15,6 @@ FAKE = "#7b3294"
 HEAT_SCALE = [[0.0, "#c2a5cf"], [0.5, "#f7f7f7"], [1.0, "#a6dba0"]]
 LAYERS = ("real", "fake", "heat", "manifold", "arrows")
 MAX_CURVE_POINTS = 400
-
-
-class Prebuilt(go.Figure):
-    """A figure dict handed to st.plotly_chart as is.
-
-    Streamlit validates a plain dict by building a go.Figure from it (about 100 ms for the plane
-    on this machine); a Figure subclass is taken as already valid and only serialised (about 12 ms).
-    Our builders produce valid dicts; tests check them against plotly's validator.
-    """
-
-    def __init__(self, figure: dict):  # no super().__init__: nothing to validate or copy
-        self._figure = figure
-
-    def to_dict(self) -> dict:
-        return self._figure
 
 
 def _xy(points: np.ndarray) -> tuple[list, list]:

@@ -25,7 +25,7 @@ from genlab.gan.training import Trainer
 CHUNK_S = 0.02  # train this long between looks at the page's requests
 METRIC_SAMPLES = 10_000
 VIEW_SAMPLES = 300
-NICENESS = 10
+NICENESS = 5
 
 
 def trainer_from(params: dict) -> Trainer:

@@ -148,6 +148,7 @@ def test_user_data_without_a_drawing_or_csv_asks_for_one():
 def test_a_learning_rate_of_10_is_caught_and_can_be_lowered():
     at = open_page()
     try:
+        at.selectbox(key="gan_dataset").set_value("gaussians8").run()
         at.number_input(key="gan_d_lr").set_value(10.0).run()
         at.number_input(key="gan_g_lr").set_value(10.0).run()
         at.button(key="gan_play").click().run()

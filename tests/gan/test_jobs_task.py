@@ -91,7 +91,7 @@ def test_save_command_publishes_a_loadable_checkpoint(paused_job):
 
 
 def test_divergence_pauses_and_lowering_the_rate_recovers():
-    cfg = GanConfig(d_lr=10.0, g_lr=10.0)
+    cfg = GanConfig(dataset="gaussians8", d_lr=10.0, g_lr=10.0)
     job = jobs.start(TASK, {"config": cfg.to_dict()})
     try:
         assert wait_until(lambda: job.snapshot is not None and job.snapshot["diverged"])

@@ -163,10 +163,11 @@ def test_live_changes_apply_to_the_running_optimizers():
         t.set_live(g_neurons=3)
 
 
+@pytest.mark.parametrize("activation", ["tanh", "leaky_relu"])
 @pytest.mark.parametrize("optimizer", ["adam", "sgd"])
 @pytest.mark.parametrize("loss", ["nonsat", "least_squares", "hinge"])
-def test_a_learning_rate_of_10_blows_up_and_is_detected(optimizer, loss):
-    t = make(optimizer=optimizer, loss=loss, d_lr=10.0, g_lr=10.0)
+def test_a_learning_rate_of_10_blows_up_and_is_detected(optimizer, loss, activation):
+    t = make(optimizer=optimizer, loss=loss, d_lr=10.0, g_lr=10.0, activation=activation)
     saved = t.weights()
     t.train(50)
     assert t.diverged()
@@ -228,6 +229,19 @@ def test_the_default_setup_learns_the_ring():
     assert after < 0.45
     radius = np.linalg.norm(t.generate(5000), axis=1)
     assert abs(np.median(radius) - 0.7) < 0.1
+
+
+def test_the_default_fake_ring_is_about_as_thick_as_the_real_one():
+    # a Leaky ReLU discriminator made the generator squeeze the ring to half its thickness,
+    # which kept grid JS above 0.15 bits however long it trained
+    t = make()
+    t.train(3000)
+    fake = np.linalg.norm(t.generate(20_000), axis=1)
+    real = np.linalg.norm(RING.sample(20_000, seed=1), axis=1)
+    spread = np.subtract(*np.percentile(fake, [90, 10])) / np.subtract(
+        *np.percentile(real, [90, 10])
+    )
+    assert 0.7 < spread < 1.5
 
 
 def test_every_checkpoint_size_loads_back():

@@ -101,10 +101,3 @@ def test_diagram_lights_the_boxes_of_a_slow_motion_stage():
     assert colour["generator"] != colour["real"]
     back = [a for a in lit["layout"]["annotations"] if not a["text"] and a["arrowwidth"] == 2]
     assert len(back) == 4  # the gradient flows back from the loss to the generator
-
-
-def test_prebuilt_figures_reach_streamlit_unvalidated_and_intact(trainer):
-    from plotly.tools import return_figure_from_figure_or_data
-
-    fig = figures.plane(fields.snapshot(trainer, trainer.data.sample(10)), LAYERS, LABELS)
-    assert return_figure_from_figure_or_data(figures.Prebuilt(fig), True) is fig
