@@ -318,8 +318,8 @@ _registry_lock = threading.Lock()
 
 
 def running() -> int:
-    """How many jobs are running (or paused) on this server."""
-    return sum(job.alive for job in _registry.values())
+    """How many jobs are running (or paused) on this server, not counting those asked to stop."""
+    return sum(job.alive and not job._stop_asked for job in _registry.values())
 
 
 def start(task: str, params: dict, interval: float = 0.1) -> Job:
