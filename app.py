@@ -3,6 +3,7 @@
 import streamlit as st
 
 from genlab import device
+from ui import live
 from ui.i18n import language_switch, t
 
 device.configure()
@@ -26,4 +27,5 @@ ROOMS = {
 navigation = st.navigation(ROOMS)
 st.sidebar.caption(t("common.tagline"))
 language_switch()
+live.watch_all()
 navigation.run()

@@ -34,6 +34,11 @@ REGISTRY_SIZE = 100
 TERMINAL = ("finished", "stopped", "failed")
 
 
+def idle_seconds() -> float:
+    """After how long unwatched a job may give its place to a new one (``GENLAB_IDLE_S``)."""
+    return float(os.environ.get("GENLAB_IDLE_S", "60"))
+
+
 def max_jobs() -> int:
     """How many jobs may run at once on this server (``GENLAB_MAX_JOBS``, default: the cores)."""
     return int(os.environ.get("GENLAB_MAX_JOBS", os.cpu_count() or 1))
@@ -193,6 +198,7 @@ class Job:
         self.started = time.time()
         self.ended: float | None = None
         self._stop_asked = False
+        self.seen = time.time()
         self._stderr: collections.deque = collections.deque(maxlen=40)
         self._lock = threading.Lock()
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), *sys.path]))
@@ -268,6 +274,10 @@ class Job:
             self.status = "failed"
             self.ended = time.time()
 
+    def touch(self) -> None:
+        """A page is looking at this job (an abandoned one can be reclaimed at the cap)."""
+        self.seen = time.time()
+
     def pause(self) -> None:
         if self.alive:
             self.status = "paused"
@@ -322,10 +332,23 @@ def running() -> int:
     return sum(job.alive and not job._stop_asked for job in _registry.values())
 
 
+def _reclaim_idle() -> None:
+    """Stop the jobs no page has looked at for ``idle_seconds()`` (their tab was closed)."""
+    cutoff = time.time() - idle_seconds()
+    for job in list(_registry.values()):
+        if job.alive and not job._stop_asked and job.seen < cutoff:
+            job.stop()
+
+
 def start(task: str, params: dict, interval: float = 0.1) -> Job:
-    """Start ``task`` in a new worker; refused with a message when the server is at its cap."""
+    """Start ``task`` in a new worker; refused with a message when the server is at its cap.
+
+    At the cap, jobs that no page has looked at for a while are stopped to make room first.
+    """
     with _registry_lock:
         limit = max_jobs()
+        if running() >= limit:
+            _reclaim_idle()
         if running() >= limit:
             raise UserError("common.err_too_many_jobs", limit=limit)
         job = Job(task, params, interval)
@@ -337,8 +360,11 @@ def start(task: str, params: dict, interval: float = 0.1) -> Job:
 
 
 def get(job_id: str | None) -> Job | None:
-    """A job of this server by id (for a page that comes back or is reloaded)."""
-    return _registry.get(job_id) if job_id else None
+    """A job of this server by id (for a page that comes back or is reloaded); marks it seen."""
+    job = _registry.get(job_id) if job_id else None
+    if job is not None:
+        job.touch()
+    return job
 
 
 if __name__ == "__main__":

@@ -124,6 +124,20 @@ def test_the_server_wide_cap_refuses_one_job_too_many(monkeypatch, counter):
     replacement.stop(wait=True)
 
 
+def test_at_the_cap_an_abandoned_job_gives_its_place(monkeypatch, counter):
+    monkeypatch.setenv("GENLAB_MAX_JOBS", str(jobs.running()))
+    monkeypatch.setenv("GENLAB_IDLE_S", "0.5")
+    jobs.get(counter.id)
+    with pytest.raises(UserError):
+        jobs.start("tests.jobs_tasks:count", {"rate": 1})
+    assert counter.alive
+    time.sleep(0.6)
+    newcomer = jobs.start("tests.jobs_tasks:count", {"rate": 1})
+    assert counter.wait(timeout=10)
+    assert counter.status == "stopped"
+    newcomer.stop(wait=True)
+
+
 def test_the_worker_never_outlives_the_server(tmp_path):
     pid_file = tmp_path / "pid"
     code = f"import tests.jobs_tasks as t; t.start_and_hang({str(pid_file)!r})"

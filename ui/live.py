@@ -32,6 +32,12 @@ def current(slot: str) -> jobs.Job | None:
     return job
 
 
+def watch_all() -> None:
+    """Mark this session's jobs as watched: a participant anywhere in the lab keeps them."""
+    for job_id in _slots().values():
+        jobs.get(job_id)
+
+
 def start(slot: str, task: str, params: dict, interval: float = 0.1) -> jobs.Job | None:
     """Start a job in the slot (stopping its previous one); None, with a message, if refused."""
     forget(slot)
