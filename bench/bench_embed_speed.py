@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from genlab.device import configure  # noqa: E402
 from genlab.embed import figures, projection, space  # noqa: E402
 from genlab.embed.projection import ProjectionConfig  # noqa: E402
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 
 def median_time(fn, repeats: int) -> float:
@@ -162,16 +163,8 @@ def bench_browser() -> None:
         html = PAGE.format(plotly=plotly_js, fig=json.dumps(fig))
         with tempfile.NamedTemporaryFile("w", suffix=".html", delete=False) as f:
             f.write(html)
-        args = [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ]
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1000, "height": 700})
             start = time.perf_counter()
             page.goto(f"file://{f.name}")

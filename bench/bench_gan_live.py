@@ -23,8 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.browser.helpers import wait_for_app  # noqa: E402
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, wait_for_app  # noqa: E402
 
 COUNT_REDRAWS = """() => {
     // A redraw is a new snapshot on screen: at each animation frame, the layered view (the

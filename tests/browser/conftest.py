@@ -14,19 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import assert_no_exception, wait_for_app
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, assert_no_exception, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
 
 
 def pytest_collection_modifyitems(items):

@@ -4,6 +4,17 @@ from pathlib import Path
 
 import pytest
 
+# Debian's Chromium, with the flags this machine's closed network needs (see DESIGN.md)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 SCRIPT_DONE = """() => {
     const app = document.querySelector('[data-testid=stApp]');
