@@ -79,8 +79,7 @@ class JobContext:
                 self.stopping = True
             elif kind in ("pause", "resume"):
                 just_paused = kind == "pause" and not self.paused
-                self.paused = kind == "pause"
-                self._send(("status", "paused" if self.paused else "running"))
+                self.set_paused(kind == "pause")
             elif kind == "update":
                 self.params.update(args[0])
                 self._updates.update(args[0])
@@ -102,6 +101,12 @@ class JobContext:
             self._wake.clear()
             self._drain()
         return not self.stopping
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume from the task itself (after a divergence, say); the page sees it."""
+        if paused != self.paused:
+            self.paused = paused
+            self._send(("status", "paused" if paused else "running"))
 
     def updates(self) -> dict:
         """Parameters changed by the page since the last call (already merged into params)."""

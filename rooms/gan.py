@@ -232,8 +232,6 @@ def draw(job) -> None:
     if job is not None:
         live.show_crash(job)
     if snap.get("diverged"):
-        if job is not None and job.status == "running":
-            job.pause()
         st.error(t("gan.diverged"), icon=":material/error:")
         cols = st.columns(2)
         lower = cols[0].button(

@@ -43,3 +43,11 @@ def stubborn(ctx):
     """Busy in one long step that never looks at the page's requests."""
     ctx.publish({"busy": True}, force=True)
     time.sleep(600)
+
+
+def pause_itself(ctx):
+    """Pause on its own after one step, as a training does after a divergence."""
+    ctx.publish({"step": 1}, force=True)
+    ctx.set_paused(True)
+    while ctx.checkpoint():
+        ctx.publish({"step": 2, "paused": ctx.paused}, force=True)

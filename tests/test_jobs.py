@@ -88,6 +88,15 @@ def test_a_setting_changes_while_the_job_runs(counter):
     assert counter.params["rate"] == 0.01
 
 
+def test_a_task_that_pauses_itself_shows_as_paused_and_can_be_resumed():
+    job = jobs.start("tests.jobs_tasks:pause_itself", {})
+    assert wait_until(lambda: job.status == "paused")
+    job.resume()
+    assert wait_until(lambda: job.snapshot == {"step": 2, "paused": False})
+    assert job.status == "running"
+    job.stop(wait=True)
+
+
 def test_a_paused_job_still_takes_commands(counter):
     assert wait_until(lambda: counter.snapshot is not None)
     counter.pause()

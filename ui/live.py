@@ -105,16 +105,17 @@ def controls(slot: str, on_play: Callable[[], None], on_reset: Callable[[], None
 def fragment(slot: str, draw: Callable[[jobs.Job | None], None], run_every: float = 0.1) -> None:
     """Draw the slot's job with ``draw(job)`` in a fragment that re-runs every ``run_every`` s.
 
-    It ticks only while the job is alive; when the job ends, the whole page re-runs once so that
-    the page shows the final state and the timer stops.
+    It ticks only while the job is alive. When the job's status changes on its own (it ends, or
+    the task pauses itself), the whole page re-runs once, so that its controls match the job.
     """
     job = current(slot)
     ticking = job is not None and job.alive
+    drawn = job.status if job is not None else None
 
     def tick() -> None:
         now = current(slot)
         draw(now)
-        if ticking and (now is None or not now.alive):
+        if ticking and (now is None or now.status != drawn):
             st.rerun()
 
     st.fragment(tick, run_every=run_every if ticking else None, key=f"live_{slot}")()

@@ -70,7 +70,7 @@ class _Run:
         self.diverged = False
         self.good = self.trainer.weights()
         self.saved: dict = {}
-        ctx.paused = bool(ctx.params.get("paused"))
+        ctx.set_paused(bool(ctx.params.get("paused")))
 
     def restore(self) -> None:
         self.trainer.set_weights(self.good)
@@ -129,7 +129,7 @@ class _Run:
     def _check(self) -> None:
         if self.trainer.diverged():
             self.diverged = True
-            self.ctx.paused = True
+            self.ctx.set_paused(True)
             self.publish(force=True)
         else:
             self.good = self.trainer.weights()
