@@ -5,6 +5,12 @@ the figure building (66 epochs/s), while a worker process reached 245 epochs/s. 
 what users expect of long work: stop at any time, a crash does not take the page down, a cap on
 concurrent trainings, and a run that outlives a page reload.
 
+Fair share: at most ``max_jobs()`` workers run at once; further jobs wait in a queue (status
+``"queued"``, with their position) and start as places free, the participant with the fewest running
+jobs first. Each job belongs to an owner (a participant); pages only find their owner's jobs. Jobs
+that no page has looked at for ``idle_seconds()`` are stopped (their tab was closed), and ended jobs
+are forgotten after that time, freeing their memory.
+
 The worker is ``python -m genlab.jobs``; parent and worker exchange pickled messages over the
 worker's stdin and stdout (our own processes only; nothing from users is unpickled). The worker
 ends when its stdin closes, so it never outlives the server that started it.
@@ -24,19 +30,19 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-
-from genlab.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
 STOP_GRACE_S = 5.0
 REGISTRY_SIZE = 100
 TERMINAL = ("finished", "stopped", "failed")
+REAP_EVERY_S = 2.0
 
 
 def idle_seconds() -> float:
-    """After how long unwatched a job may give its place to a new one (``GENLAB_IDLE_S``)."""
-    return float(os.environ.get("GENLAB_IDLE_S", "60"))
+    """After how long unwatched a job is stopped, or forgotten once ended (``GENLAB_IDLE_S``)."""
+    return float(os.environ.get("GENLAB_IDLE_S", "300"))
 
 
 def max_jobs() -> int:
@@ -188,13 +194,25 @@ def worker_main() -> None:
 
 
 class Job:
-    """A task running in its own worker process, seen from the server."""
+    """A task in its own worker process (once it has left the queue), seen from the server.
 
-    def __init__(self, task: str, params: dict, interval: float = 0.1):
-        self.id = uuid.uuid4().hex[:12]
+    ``on_status(job)`` is called (from a reader thread) whenever the status changes.
+    """
+
+    def __init__(
+        self,
+        task: str,
+        params: dict,
+        interval: float = 0.1,
+        owner: str = "",
+        on_status: Callable[["Job"], None] | None = None,
+    ):
+        self.id = uuid.uuid4().hex
         self.task = task
         self.params = dict(params)
-        self.status = "running"
+        self.interval = interval
+        self.owner = owner
+        self.status = "queued"
         self.snapshot: dict | None = None
         self.snapshots = 0
         self.log: list[dict] = []
@@ -204,24 +222,53 @@ class Job:
         self.ended: float | None = None
         self._stop_asked = False
         self.seen = time.time()
+        self._on_status = on_status
         self._stderr: collections.deque = collections.deque(maxlen=40)
         self._lock = threading.Lock()
+        self._pending: list = []
+        self._proc: subprocess.Popen | None = None
+
+    def _launch(self) -> None:
+        """Leave the queue: start the worker, then send what the page asked meanwhile."""
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), *sys.path]))
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "genlab.jobs"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=ROOT,
-            env=env,
-        )
-        self._send({"task": task, "params": self.params, "interval": interval})
+        with self._lock:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "genlab.jobs"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=ROOT,
+                env=env,
+            )
+            pending, self._pending = self._pending, []
+        self.started = time.time()
+        self._send({"task": self.task, "params": self.params, "interval": self.interval})
+        for message in pending:
+            self._send(message)
+        self._set_status("paused" if self.params.get("paused") else "running")
         threading.Thread(target=self._read, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
 
     @property
-    def pid(self) -> int:
-        return self._proc.pid
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    @property
+    def queued(self) -> bool:
+        return self.status == "queued"
+
+    def position(self) -> int:
+        """1 for the next job to start, 0 when not queued."""
+        with _registry_lock:
+            return _queue.index(self) + 1 if self in _queue else 0
+
+    def _set_status(self, status: str) -> None:
+        if status != self.status:
+            self.status = status
+            if status in TERMINAL:
+                self.ended = self.ended or time.time()
+            if self._on_status is not None:
+                self._on_status(self)
 
     @property
     def alive(self) -> bool:
@@ -233,6 +280,9 @@ class Job:
 
     def _send(self, message) -> None:
         with self._lock:
+            if self._proc is None:
+                self._pending.append(message)
+                return
             try:
                 pickle.dump(message, self._proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
                 self._proc.stdin.flush()
@@ -252,11 +302,11 @@ class Job:
             pass
         code = self._proc.wait()
         if self.alive and self._stop_asked:
-            self.status = "stopped"
+            self._set_status("stopped")
         elif self.alive:
-            self.status = "failed"
             self.error = f"exit code {code}\n" + "".join(self._stderr)
-        self.ended = self.ended or time.time()
+            self._set_status("failed")
+        _promote()
 
     def _handle(self, message: tuple) -> None:
         kind, *args = message
@@ -267,30 +317,28 @@ class Job:
                 self.snapshot = snapshot
                 self.snapshots += 1
         elif kind == "status" and self.alive:
-            self.status = args[0]
+            self._set_status(args[0])
         elif kind == "done":
             self.result, records, status = args
             self.log.extend(records)
-            self.status = status
-            self.ended = time.time()
+            self._set_status(status)
         elif kind == "error":
             self.error, records = args
             self.log.extend(records)
-            self.status = "failed"
-            self.ended = time.time()
+            self._set_status("failed")
 
     def touch(self) -> None:
         """A page is looking at this job (an abandoned one can be reclaimed at the cap)."""
         self.seen = time.time()
 
     def pause(self) -> None:
-        if self.alive:
-            self.status = "paused"
+        if self.alive and not self.queued:
+            self._set_status("paused")
             self._send(("pause",))
 
     def resume(self) -> None:
-        if self.alive:
-            self.status = "running"
+        if self.alive and not self.queued:
+            self._set_status("running")
             self._send(("resume",))
 
     def update(self, **params) -> None:
@@ -303,15 +351,26 @@ class Job:
         self._send(("command", name, args))
 
     def stop(self, wait: bool = False, timeout: float = STOP_GRACE_S) -> None:
-        """Ask the task to stop; kill the worker if it has not ended after ``timeout`` seconds."""
+        """Ask the task to stop; kill the worker if it has not ended after ``timeout`` seconds.
+
+        A queued job leaves the queue at once.
+        """
         self._stop_asked = True
+        with _registry_lock:
+            if self in _queue:
+                _queue.remove(self)
+                self._set_status("stopped")
+                return
         self._send(("stop",))
+        _promote()
         killer = threading.Thread(target=self._kill_after, args=(timeout,), daemon=True)
         killer.start()
         if wait:
             killer.join()
 
     def _kill_after(self, timeout: float) -> None:
+        if self._proc is None:
+            return
         try:
             self._proc.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -329,47 +388,90 @@ class Job:
 
 
 _registry: dict[str, Job] = {}
-_registry_lock = threading.Lock()
+_queue: list[Job] = []
+_registry_lock = threading.RLock()
+_reaper: threading.Thread | None = None
 
 
 def running() -> int:
-    """How many jobs are running (or paused) on this server, not counting those asked to stop."""
-    return sum(job.alive and not job._stop_asked for job in _registry.values())
+    """How many workers are running (or paused) on this server, not counting those asked to stop."""
+    return sum(job.alive and not job.queued and not job._stop_asked for job in _registry.values())
 
 
-def _reclaim_idle() -> None:
-    """Stop the jobs no page has looked at for ``idle_seconds()`` (their tab was closed)."""
-    cutoff = time.time() - idle_seconds()
-    for job in list(_registry.values()):
-        if job.alive and not job._stop_asked and job.seen < cutoff:
-            job.stop()
+def queued() -> int:
+    return len(_queue)
 
 
-def start(task: str, params: dict, interval: float = 0.1) -> Job:
-    """Start ``task`` in a new worker; refused with a message when the server is at its cap.
-
-    At the cap, jobs that no page has looked at for a while are stopped to make room first.
-    """
+def _promote() -> None:
+    """Start queued jobs while there is room, the owner with the fewest running jobs first."""
     with _registry_lock:
-        limit = max_jobs()
-        if running() >= limit:
-            _reclaim_idle()
-        if running() >= limit:
-            raise UserError("common.err_too_many_jobs", limit=limit)
-        job = Job(task, params, interval)
+        while _queue and running() < max_jobs():
+            busy = collections.Counter(
+                j.owner for j in _registry.values() if j.alive and not j.queued
+            )
+            job = min(_queue, key=lambda j: busy[j.owner])
+            _queue.remove(job)
+            job._launch()
+
+
+def reap(now: float | None = None) -> None:
+    """Stop the jobs no page has looked at for ``idle_seconds()`` (their tab was closed) and
+    forget the ended ones after that time."""
+    cutoff = (now or time.time()) - idle_seconds()
+    with _registry_lock:
+        for key, job in list(_registry.items()):
+            if job.seen >= cutoff:
+                continue
+            if job.alive and not job._stop_asked:
+                job.stop()
+            elif not job.alive:
+                del _registry[key]
+
+
+def _reap_forever() -> None:
+    while True:
+        time.sleep(REAP_EVERY_S)
+        reap()
+
+
+def start(
+    task: str,
+    params: dict,
+    interval: float = 0.1,
+    owner: str = "",
+    on_status: Callable[[Job], None] | None = None,
+) -> Job:
+    """Start ``task`` in a new worker, or queue it when the server is at its cap."""
+    global _reaper
+    with _registry_lock:
+        if _reaper is None:
+            _reaper = threading.Thread(target=_reap_forever, daemon=True)
+            _reaper.start()
+        job = Job(task, params, interval, owner, on_status)
         _registry[job.id] = job
+        _queue.append(job)
+        if on_status is not None:
+            on_status(job)
+        _promote()
         finished = [k for k, j in _registry.items() if not j.alive]
         for key in finished[: max(0, len(_registry) - REGISTRY_SIZE)]:
             del _registry[key]
     return job
 
 
-def get(job_id: str | None) -> Job | None:
-    """A job of this server by id (for a page that comes back or is reloaded); marks it seen."""
+def get(job_id: str | None, owner: str = "") -> Job | None:
+    """The owner's job of this server by id (for a page that comes back or is reloaded); marks it
+    seen. Another owner's job is not found."""
     job = _registry.get(job_id) if job_id else None
-    if job is not None:
-        job.touch()
+    if job is None or job.owner != owner:
+        return None
+    job.touch()
     return job
+
+
+def owned(owner: str) -> list[Job]:
+    """The owner's jobs on this server, oldest first."""
+    return [job for job in list(_registry.values()) if job.owner == owner]
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ import time
 import pytest
 
 from genlab import jobs
-from genlab.errors import UserError
 
 
 def wait_until(predicate, timeout=20.0):
@@ -123,28 +122,73 @@ def test_a_worker_that_dies_is_reported_with_its_exit_code():
     assert "exit code 3" in job.error
 
 
-def test_the_server_wide_cap_refuses_one_job_too_many(monkeypatch, counter):
-    monkeypatch.setenv("GENLAB_MAX_JOBS", str(jobs.running()))
-    with pytest.raises(UserError) as refused:
-        jobs.start("tests.jobs_tasks:count", {"rate": 1})
-    assert refused.value.key == "common.err_too_many_jobs"
-    counter.stop()  # a job on its way out frees its place at once (a restart is not refused)
-    replacement = jobs.start("tests.jobs_tasks:count", {"rate": 1})
-    replacement.stop(wait=True)
+def count(owner: str = "", **params) -> jobs.Job:
+    return jobs.start("tests.jobs_tasks:count", {"rate": 1, **params}, owner=owner)
 
 
-def test_at_the_cap_an_abandoned_job_gives_its_place(monkeypatch, counter):
+def test_at_the_cap_a_new_job_waits_in_the_queue_and_starts_when_a_place_frees(
+    monkeypatch, counter
+):
     monkeypatch.setenv("GENLAB_MAX_JOBS", str(jobs.running()))
+    first, second = count(), count()
+    assert (first.status, second.status) == ("queued", "queued")
+    assert (first.position(), second.position()) == (1, 2)
+    assert first.pid is None
+    first.update(rate=7)  # asked while queued: applied once it runs
+    counter.stop()  # a job on its way out frees its place at once
+    assert wait_until(lambda: first.snapshot is not None)
+    assert first.status == "running" and first.snapshot["rate"] == 7
+    assert second.position() == 1
+    second.stop()
+    assert second.status == "stopped" and second.position() == 0 and second.pid is None
+    first.stop(wait=True)
+
+
+def test_the_queue_serves_the_participant_with_fewest_running_jobs_first(monkeypatch):
+    busy = count(owner="ana")
+    monkeypatch.setenv("GENLAB_MAX_JOBS", str(jobs.running()))
+    ana_again, bruno = count(owner="ana"), count(owner="bruno")
+    assert ana_again.position() == 1
+    busy.stop()
+    assert wait_until(lambda: bruno.status == "running")
+    assert ana_again.status == "queued"
+    for job in (ana_again, bruno):
+        job.stop(wait=True)
+
+
+def test_a_job_nobody_watches_is_stopped_and_then_forgotten(monkeypatch, counter):
     monkeypatch.setenv("GENLAB_IDLE_S", "0.5")
-    jobs.get(counter.id)
-    with pytest.raises(UserError):
-        jobs.start("tests.jobs_tasks:count", {"rate": 1})
-    assert counter.alive
+    watched = count()
     time.sleep(0.6)
-    newcomer = jobs.start("tests.jobs_tasks:count", {"rate": 1})
-    assert counter.wait(timeout=10)
-    assert counter.status == "stopped"
-    newcomer.stop(wait=True)
+    jobs.get(watched.id)
+    jobs.reap()
+    assert watched.alive
+    assert counter.wait(timeout=10) and counter.status == "stopped"
+    assert jobs.get(counter.id) is not None  # looked at again: an ended job stays while watched
+    time.sleep(0.6)
+    jobs.reap()
+    assert jobs.get(counter.id) is None
+    watched.stop(wait=True)
+
+
+def test_a_participant_only_finds_their_own_jobs():
+    mine = count(owner="ana")
+    try:
+        assert jobs.get(mine.id, "ana") is mine
+        assert jobs.get(mine.id, "bruno") is None
+        assert jobs.get(mine.id) is None
+        assert mine in jobs.owned("ana") and mine not in jobs.owned("bruno")
+    finally:
+        mine.stop(wait=True)
+
+
+def test_status_changes_are_reported_to_the_starter():
+    seen = []
+    job = jobs.start(
+        "tests.jobs_tasks:count", {"rate": 1, "steps": 5}, on_status=lambda j: seen.append(j.status)
+    )
+    assert job.wait(timeout=30)
+    assert seen == ["queued", "running", "finished"]
 
 
 def test_the_worker_never_outlives_the_server(tmp_path):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.helpers import session_job, shown
 from tests.embed.conftest import TEXT, tiny_lm  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -155,14 +156,14 @@ def test_word2vec_trains_in_a_worker_and_becomes_the_source(tiny_page):
     assert "Play" in at.info[0].value or "Iniciar" in at.info[0].value
     at.selectbox(key="embed_w2v_corpus").set_value("upload:tiny.txt").run()
     at.button(key="embed_play").click().run()
-    from genlab import jobs
-
-    job = jobs.get(at.session_state["jobs"]["embed"])
+    job = session_job(at, "embed")
     assert job.wait(60), job.error
     time.sleep(0.2)
     at.run()
     assert not at.exception
-    assert any("Word2Vec vectors learned from “upload:tiny.txt”" in c.value for c in at.caption)
+    assert any(
+        "Word2Vec vectors learned from “upload:tiny.txt”" in shown(c.value) for c in at.caption
+    )
     assert map_figure(at)["data"]
 
 
@@ -177,18 +178,17 @@ def test_umap_of_a_shipped_model_is_precomputed_and_drawn_at_once():
 
 
 def test_a_new_umap_map_is_drawn_in_a_worker_with_a_notice_and_its_progress(tiny_page):
-    from genlab import jobs
 
     at = tiny_page()
     at.radio(key="embed_method").set_value("umap").run()
     assert not at.exception
     assert "UMAP is drawing this map in the background" in at.info[0].value
-    first = jobs.get(at.session_state["jobs"]["embed_map"])
+    first = session_job(at, "embed_map")
     assert first.params["config"]["method"] == "umap"
     assert at.get("progress") or first.result is not None
     at.number_input(key="embed_seed").set_value(3).run()
     assert not at.exception
-    second = jobs.get(at.session_state["jobs"]["embed_map"])
+    second = session_job(at, "embed_map")
     assert second.id != first.id and second.params["config"]["seed"] == 3
     assert first.wait(10)  # the map of the old settings is abandoned, its worker ended
     second.stop()

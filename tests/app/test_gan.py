@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from genlab import jobs
 from genlab.gan.training import Trainer
 from genlab.i18n import translate
+from tests.app.helpers import session_job, shown
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "rooms" / "gan.py")
@@ -51,7 +51,7 @@ def tick_until(at, predicate, timeout: float = 60) -> AppTest:
 
 
 def stop_all(at) -> None:
-    job = jobs.get(at.session_state["jobs"].get("gan")) if "jobs" in at.session_state else None
+    job = session_job(at, "gan")
     if job is not None:
         job.stop(wait=True)
 
@@ -81,7 +81,7 @@ def test_play_trains_live_and_a_new_learning_rate_reaches_the_running_job():
         at.button(key="gan_play").click().run()
         tick_until(at, lambda a: epoch(a) > 50)
         assert trace(at, "Fake points")["x"] != fake_before
-        job = jobs.get(at.session_state["jobs"]["gan"])
+        job = session_job(at, "gan")
         at.number_input(key="gan_d_lr").set_value(0.02).run()
         tick_until(at, lambda a: job.snapshot["config"]["d_lr"] == 0.02)
         assert at.session_state["jobs"]["gan"] == job.id  # a live change, not a restart
@@ -102,7 +102,7 @@ def test_steps_and_slow_motion_on_a_paused_job():
     try:
         at.button(key="gan_step_epoch").click().run()
         tick_until(at, lambda a: epoch(a) == 1)
-        job = jobs.get(at.session_state["jobs"]["gan"])
+        job = session_job(at, "gan")
         assert job.status == "paused"
         at.button(key="gan_step_d").click().run()
         tick_until(at, lambda a: job.snapshot["d_updates"] == 2)
@@ -132,7 +132,7 @@ def test_a_link_restores_the_settings():
 def test_a_broken_link_explains_itself_and_the_page_still_works():
     at = open_page("pt-BR", g_layers="99")
     assert translate("pt-BR", "gan.err_range", field="g_layers", value=99, lo=0, hi=5) in [
-        e.value for e in at.error
+        shown(e.value) for e in at.error
     ]
     assert at.slider(key="gan_g_layers").value == 2  # the defaults instead
     assert len(figures(at)) == 3

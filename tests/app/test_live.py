@@ -6,6 +6,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from genlab import jobs
+from tests.app.helpers import session_job
 
 SCRIPT = Path(__file__).resolve().parent / "scripts" / "live_page.py"
 
@@ -37,7 +38,7 @@ def test_a_job_keeps_running_while_widgets_change_then_stops_when_asked():
     before = count(at)
     at.slider(key="unrelated").set_value(9).run()
     tick_until(at, lambda a: count(a) > before + 20)
-    assert jobs.get(job_id).alive
+    assert jobs.get(job_id, at.session_state["owner"]).alive
 
     at.number_input(key="rate").set_value(0.25).run()
     tick_until(at, lambda a: a.metric[1].value == "0.25")
@@ -48,7 +49,7 @@ def test_a_job_keeps_running_while_widgets_change_then_stops_when_asked():
     assert at.button[0].label == "Resume"
 
     at.button[1].click().run()
-    assert jobs.get(job_id).wait(timeout=10)
+    assert jobs.get(job_id, at.session_state["owner"]).wait(timeout=10)
     tick_until(at, lambda a: "status=stopped" in [m.value for m in a.markdown])
     assert at.button[0].label == "Play"
 
@@ -57,7 +58,7 @@ def test_reset_forgets_the_job_and_frees_the_slot():
     at = AppTest.from_file(str(SCRIPT), default_timeout=30)
     at.run()
     at.button[0].click().run()
-    job = jobs.get(at.session_state["jobs"]["count"])
+    job = session_job(at, "count")
     at.button[2].click().run()
     assert job.wait(timeout=10)
     assert "count" not in at.session_state["jobs"]
