@@ -1,7 +1,10 @@
 """Every test runs torch as the lab does: one thread on the CPU (see genlab.device).
 
 Without it torch takes both cores, and a small GAN ran over 100x slower under load.
+Runs saved by the tests (and by the servers they start) go to a temporary data directory.
 """
+
+import os
 
 import pytest
 
@@ -11,3 +14,8 @@ from genlab.device import configure
 @pytest.fixture(scope="session", autouse=True)
 def _one_thread():
     configure()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _data_dir(tmp_path_factory):
+    os.environ["GENLAB_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))

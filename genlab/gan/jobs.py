@@ -9,6 +9,8 @@ Live updates: any GanConfig field in LIVE_FIELDS, and ``max_rate``.
 Commands: ``step`` with ``what`` in "epoch", "d", "g"; ``substep`` (slow motion: the next
 sub-step of an epoch); ``save`` (the checkpoint bytes, kept in every later snapshot).
 After a divergence the job pauses itself; resuming goes back to the last finite weights.
+With a ``run_dir`` (see genlab.runs), the checkpoint is also written there every ``SAVE_EVERY_S``
+seconds of training and at the end, so the run can be resumed after a reload or a restart.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ import io
 import os
 import time
 
+from genlab import runs
 from genlab.gan import datasets, fields
 from genlab.gan.config import LIVE_FIELDS, GanConfig
 from genlab.gan.metrics import Evaluator
 from genlab.gan.training import Trainer
 
+SAVE_EVERY_S = 15.0
+RUN_FILE = "gan.safetensors"
 CHUNK_S = 0.02  # train this long between looks at the page's requests
 METRIC_SAMPLES = 10_000
 VIEW_SAMPLES = 300
@@ -167,7 +172,11 @@ def run(ctx) -> dict:
     os.nice(NICENESS)
     state = _Run(ctx)
     state.publish(force=True)
+    saved = time.monotonic()
     while ctx.checkpoint():
+        if not state.diverged and time.monotonic() - saved >= SAVE_EVERY_S:
+            runs.keep(ctx.params, {RUN_FILE: checkpoint_bytes(state.trainer)})
+            saved = time.monotonic()
         for name, args in ctx.commands():
             state.handle(name, args)
         state.apply_updates(ctx.updates())
@@ -179,4 +188,8 @@ def run(ctx) -> dict:
             if state.limit is not None and state.trainer.epoch >= state.limit:
                 break
     state.publish(force=True)
-    return {"epoch": state.trainer.epoch, "checkpoint": checkpoint_bytes(state.trainer)}
+    if state.diverged:
+        state.restore()
+    final = checkpoint_bytes(state.trainer)
+    runs.keep(ctx.params, {RUN_FILE: final})
+    return {"epoch": state.trainer.epoch, "checkpoint": final}

@@ -9,19 +9,23 @@ keeps a sample of generated text every few steps and the token embeddings at up 
 import math
 import time
 from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
 
 import torch
 
-from genlab import device
+from genlab import checkpoint, device, runs
 from genlab.errors import UserError
 from genlab.text import corpora, data
-from genlab.text.checkpoint import LanguageModel, dumps
+from genlab.text.checkpoint import LanguageModel, dumps, load_lm
 from genlab.text.models import CountBigram, LMConfig, build_model, generate
 from genlab.text.tokenizers import Tokenizer, build_tokenizer
 
 EVAL_BATCH = 64
 MAX_STEPS = 200_000
 MAX_BATCH_POINTS = 400
+SAVE_EVERY_S = 15.0
+MODEL_FILE, RESUME_FILE = "model.safetensors", "resume.safetensors"
+RESUME_KIND = "genlab.text.resume"
 
 
 @dataclass
@@ -301,6 +305,51 @@ class Trainer:
                 break
         return records
 
+    def state(self) -> tuple[dict, dict]:
+        """What ``restore`` needs besides the model's checkpoint: optimizer moments, the order of
+        the batches, counters and samples (tensors, JSON-able metadata)."""
+        tensors = {"batch_gen": self.batch_gen.get_state()}
+        if self.optimizer is not None:
+            for i, moments in self.optimizer.state_dict()["state"].items():
+                for name, value in moments.items():
+                    tensors[f"optim.{i}.{name}"] = value
+        meta = {
+            "kind": RESUME_KIND,
+            "step": self.step,
+            "elapsed": self.elapsed,
+            "train_time": self.train_time,
+            "tokens": self.tokens,
+            "samples": self.samples,
+            "batch_losses": self.batch_losses,
+        }
+        return tensors, meta
+
+    def restore(self, lm: LanguageModel, tensors: dict, meta: dict) -> None:
+        """Continue where a saved run stopped (``result()`` and ``state()`` of that run)."""
+        if meta.get("kind") != RESUME_KIND or lm.config.to_dict() != self.cfg.to_dict():
+            raise UserError("text.err_resume")
+        try:
+            self.model.load_state_dict(lm.model.state_dict())
+            self.batch_gen.set_state(tensors["batch_gen"])
+            if self.optimizer is not None:
+                state = self.optimizer.state_dict()
+                moments: dict = {}
+                for name, value in tensors.items():
+                    if name.startswith("optim."):
+                        _, i, key = name.split(".")
+                        moments.setdefault(int(i), {})[key] = value
+                state["state"] = moments
+                self.optimizer.load_state_dict(state)
+        except (KeyError, ValueError, RuntimeError) as exc:
+            raise UserError("text.err_resume") from exc
+        self.model.train()
+        self.step, self.elapsed = int(meta["step"]), float(meta["elapsed"])
+        self.train_time, self.tokens = float(meta["train_time"]), int(meta["tokens"])
+        self.samples = [tuple(s) for s in meta["samples"]]
+        self.batch_losses = [tuple(b) for b in meta["batch_losses"]]
+        self.history = list(lm.meta.get("history") or [])
+        self.timeline = list(lm.timeline)
+
     def snapshot(self) -> dict:
         """What the page draws: progress, curves, reference lines, samples."""
         return {
@@ -356,15 +405,36 @@ def corpus_text(params: dict) -> str:
 
 
 def trainer_from_params(params: dict) -> Trainer:
-    """A Trainer from a JSON-able description (what the page sends to the worker)."""
+    """A Trainer from a JSON-able description (what the page sends to the worker).
+
+    With ``resume`` (the directory of a saved run), it continues that run.
+    """
     text = corpus_text(params)
-    tok = build_tokenizer(params["tokenizer"], text, params.get("vocab_size"))
+    resume = Path(params["resume"]) if params.get("resume") else None
+    lm = load_lm(resume / MODEL_FILE) if resume else None
+    if lm is None:
+        tok = build_tokenizer(params["tokenizer"], text, params.get("vocab_size"))
+    else:
+        tok = lm.tokenizer
     model_cfg = LMConfig(**{**params["model"], "vocab_size": tok.vocab_size})
-    return Trainer(text, tok, model_cfg, TrainConfig.from_dict(params["train"]), params["corpus"])
+    trainer = Trainer(
+        text, tok, model_cfg, TrainConfig.from_dict(params["train"]), params["corpus"]
+    )
+    if lm is not None:
+        trainer.restore(lm, *checkpoint.load(resume / RESUME_FILE))
+    return trainer
+
+
+def keep(ctx, trainer: Trainer) -> bytes:
+    """Write the run's checkpoint and resume state to its directory; returns the checkpoint."""
+    model = dumps(trainer.result(ctx.params.get("title", "")))
+    runs.keep(ctx.params, {MODEL_FILE: model, RESUME_FILE: checkpoint.dumps(*trainer.state())})
+    return model
 
 
 def run(ctx) -> dict:
-    """The jobs task: train in chunks, publish snapshots, obey play/pause/stop.
+    """The jobs task: train in chunks, publish snapshots, obey play/pause/stop, and save the run
+    every ``SAVE_EVERY_S`` seconds, when paused and at the end.
 
     Bad input comes back as ``{"user_error": (key, params)}`` for the page to translate.
     """
@@ -372,12 +442,15 @@ def run(ctx) -> dict:
         trainer = trainer_from_params(ctx.params)
     except UserError as err:
         return {"user_error": (err.key, err.params)}
+    saved = time.monotonic()
     while ctx.checkpoint() and not trainer.done:
+        if ctx.paused or time.monotonic() - saved >= SAVE_EVERY_S:
+            keep(ctx, trainer)
+            saved = time.monotonic()
+        if ctx.paused:
+            continue
         for record in trainer.run_for(ctx.interval):
             ctx.log(**record)
         ctx.publish(trainer.snapshot())
     ctx.publish(trainer.snapshot(), force=True)
-    return {
-        "checkpoint": dumps(trainer.result(ctx.params.get("title", ""))),
-        "snapshot": trainer.snapshot(),
-    }
+    return {"checkpoint": keep(ctx, trainer), "snapshot": trainer.snapshot()}

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 import torch
 
-from genlab import jobs
+from genlab import checkpoint, jobs, runs
 from genlab.errors import UserError
 from genlab.text.checkpoint import dumps, load_lm
 from genlab.text.corpora import load_corpus
@@ -16,6 +16,8 @@ from genlab.text.models import LMConfig
 from genlab.text.tokenizers import build_tokenizer
 from genlab.text.training import (
     GPT_PRESETS,
+    MODEL_FILE,
+    RESUME_FILE,
     TrainConfig,
     Trainer,
     preset,
@@ -206,3 +208,45 @@ def test_params_with_a_text_too_short_are_a_user_error():
     with pytest.raises(UserError) as err:
         trainer_from_params({**_params(), "text": "too short"})
     assert err.value.params["tokens"] == 9
+
+
+def test_a_resumed_run_continues_exactly_where_it_stopped(tmp_path):
+    whole = trainer()
+    whole.run_for(0)
+    while whole.step < 40:
+        whole.run_for(0)
+    first = trainer()
+    first.run_for(0)
+    while first.step < 20:
+        first.run_for(0)
+    runs.keep({"run_dir": str(tmp_path)}, {})  # no files: nothing written, no error
+    (tmp_path / MODEL_FILE).write_bytes(dumps(first.result("t")))
+    (tmp_path / RESUME_FILE).write_bytes(checkpoint.dumps(*first.state()))
+    again = trainer_from_params({**_params(), "resume": str(tmp_path)})
+    assert again.step == 20 and again.history == first.history
+    while again.step < 40:
+        again.run_for(0)
+    for a, b in zip(whole.model.parameters(), again.model.parameters(), strict=True):
+        assert torch.allclose(a, b, atol=1e-5)
+    assert [round(r["val_loss"], 5) for r in again.history] == [
+        round(r["val_loss"], 5) for r in whole.history
+    ]
+
+
+def test_resume_files_that_do_not_match_the_settings_are_a_user_error(tmp_path):
+    first = trainer()
+    first.run_for(0)
+    (tmp_path / MODEL_FILE).write_bytes(dumps(first.result("t")))
+    (tmp_path / RESUME_FILE).write_bytes(checkpoint.dumps(*first.state()))
+    wider = {**_params(), "model": {**TINY_GPT.to_dict(), "n_embd": 64}, "resume": str(tmp_path)}
+    with pytest.raises(UserError) as err:
+        trainer_from_params(wider)
+    assert err.value.key == "text.err_resume"
+
+
+def test_a_job_with_a_run_directory_saves_the_model_and_its_resume_state(tmp_path):
+    job = jobs.start("genlab.text.training:run", {**_params(), "run_dir": str(tmp_path)})
+    assert job.wait(60) and job.status == "finished", job.error
+    assert load_lm(tmp_path / MODEL_FILE).meta["steps"] == FAST.steps
+    tensors, meta = checkpoint.load(tmp_path / RESUME_FILE)
+    assert meta["step"] == FAST.steps and any(k.startswith("optim.") for k in tensors)
