@@ -27,5 +27,6 @@ ROOMS = {
 navigation = st.navigation(ROOMS)
 st.sidebar.caption(t("common.tagline"))
 language_switch()
-live.watch_all()
+with st.sidebar:
+    live.keep_alive()
 navigation.run()

@@ -12,7 +12,7 @@ from genlab.errors import UserError
 from genlab.text.checkpoint import load_shipped, shipped
 from genlab.text.corpora import BUILTIN, load_corpus
 from ui import live
-from ui.i18n import t
+from ui.i18n import plain, t
 
 DEFAULT_SOURCE = "shipped:shakespeare-word-gpt"
 W2V_TASK = "genlab.embed.jobs:word2vec_task"
@@ -468,9 +468,11 @@ with tab_axis:
     except UserError as err:
         live.show_error(err)
     else:
-        titles = [t("embed.axis_title", left=lists[0], right=lists[1])]
+        titles = [plain("embed.axis_title", left=lists[0], right=lists[1])]
         titles.append(
-            t("embed.axis_title", left=lists[2], right=lists[3]) if y_axis else t("embed.axis_rest")
+            plain("embed.axis_title", left=lists[2], right=lists[3])
+            if y_axis
+            else t("embed.axis_rest")
         )
         axis_map = figures.token_map(
             coords,

@@ -13,8 +13,8 @@ from genlab.gan import jobs as gan_jobs
 from genlab.gan.config import DATASETS, LIVE_FIELDS, USER_DATASETS, GanConfig, preset
 from genlab.gan.losses import LOSSES
 from genlab.gan.training import Trainer
-from ui import charts, live
-from ui.i18n import current_lang, t
+from ui import charts, live, runs
+from ui.i18n import current_lang, plain, t
 
 SLOT = "gan"
 TASK = "genlab.gan.jobs:run"
@@ -56,12 +56,20 @@ def start(paused: bool = False):
     if not can_train(cfg):
         ss["gan_notice"] = ("warning", "gan.need_user_data")
         return None
-    job = live.start(SLOT, TASK, job_params(cfg, paused))
-    if job is not None:
-        ss["gan_job_cfg"] = cfg.to_dict()
-        if paused:
-            job.pause()
+    title = f"{plain(f'gan.ds_{cfg.dataset}')} · {plain(f'gan.loss_{cfg.loss}')}"
+    job = live.start(SLOT, TASK, job_params(cfg, paused), run=("gan", title))
+    ss["gan_job_cfg"] = cfg.to_dict()
     return job
+
+
+def resume(run) -> None:
+    """Continue a saved run from its last checkpoint, with its settings."""
+    params = run.params()
+    cfg = GanConfig.from_dict(params["config"])
+    set_widgets(cfg)
+    ss["gan_job_cfg"] = cfg.to_dict()
+    params.update(checkpoint=(run.dir / gan_jobs.RUN_FILE).read_bytes(), paused=False)
+    live.start(SLOT, TASK, params, run=run)
 
 
 def play() -> None:
@@ -184,13 +192,14 @@ def fmt(value, spec: str = ".2f") -> str:
 
 
 def diagram_texts(cfg: GanConfig, snap: dict) -> dict:
+    """The model overview's boxes (a chart: plain text)."""
     return {
-        "noise": t("gan.box_noise", dim=cfg.noise_dim, dist=t(f"gan.noise_{cfg.noise}")),
+        "noise": plain("gan.box_noise", dim=cfg.noise_dim, dist=plain(f"gan.noise_{cfg.noise}")),
         "generator": t(
             "gan.box_generator", layers=cfg.g_layers, neurons=cfg.g_neurons, lr=cfg.g_lr
         ),
-        "fake": t("gan.box_fake"),
-        "real": t("gan.box_real"),
+        "fake": plain("gan.box_fake"),
+        "real": plain("gan.box_real"),
         "discriminator": t(
             "gan.box_discriminator", layers=cfg.d_layers, neurons=cfg.d_neurons, lr=cfg.d_lr
         ),
@@ -440,6 +449,7 @@ with curves_col:
     st.caption(t("gan.metrics_help"))
     slow_fragment("curves", draw_curves)
 slow_fragment("overview", draw_overview)
+runs.recent("gan", SLOT, gan_jobs.RUN_FILE, resume=resume)
 
 with st.expander(t("gan.save_share")):
     job = live.current(SLOT)

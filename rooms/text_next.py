@@ -11,7 +11,7 @@ from genlab.text import inspect, sampling
 from genlab.text.checkpoint import LanguageModel, load_shipped, shipped
 from genlab.text.sampling import SamplingConfig
 from ui import charts
-from ui.i18n import t
+from ui.i18n import plain, t
 from ui.live import show_error
 
 DEFAULT_MODEL = "portuguese-word-gpt"
@@ -55,7 +55,7 @@ def corpus_index(key: str, lm) -> inspect.CorpusIndex | None:
 
 def label(key: str) -> str:
     name = key.removeprefix(SESSION_PREFIX)
-    return t("next.model_session", name=name) if key.startswith(SESSION_PREFIX) else name
+    return plain("next.model_session", name=name) if key.startswith(SESSION_PREFIX) else name
 
 
 def default_prompt() -> None:

@@ -10,8 +10,8 @@ from genlab.text.checkpoint import dumps, load_lm
 from genlab.text.models import MODELS, LMConfig
 from genlab.text.tokenizers import BPE_MIN_VOCAB, KINDS, show
 from genlab.text.training import GPT_PRESETS, TrainConfig
-from ui import live
-from ui.i18n import t
+from ui import live, runs
+from ui.i18n import plain, t
 
 SLOT = "text"
 TASK = "genlab.text.training:run"
@@ -165,7 +165,7 @@ def batch_view(prep: data.Prepared) -> None:
     right.dataframe([[show(tok) for tok in row] for row in view["targets_text"]], width="stretch")
     st.caption(t("text.pairs_caption"))
     lines = [
-        t("text.pair", context=" ".join(show(c) for c in ctx), target=show(target))
+        plain("text.pair", context=" ".join(show(c) for c in ctx), target=show(target))
         for ctx, target in view["pairs"]
     ]
     st.code("\n".join(lines), language=None)
@@ -309,9 +309,37 @@ def start(corpus: tuple[str, str], prep_kind: str, vocab_size, cfgs) -> None:
         "title": f"{t(f'text.corpus_short_{name}') if name in corpora.BUILTIN else name}"
         f" · {prep_kind} · {model_cfg.model}",
     }
-    if name not in corpora.BUILTIN:
+    remember_corpus(name, text)
+    live.start(SLOT, TASK, params, run=("text", params["title"]))
+
+
+def remember_corpus(name: str, text: str | None) -> None:
+    """Keep an uploaded text in the session (other rooms show where a model's words come from)."""
+    if name not in corpora.BUILTIN and text is not None:
         st.session_state.setdefault(CORPORA_KEY, {})[name] = text
-    live.start(SLOT, TASK, params)
+
+
+def resume(run) -> None:
+    """Continue a saved run that stopped before its end (stopped, or interrupted by a restart)."""
+    params = run.params()
+    remember_corpus(params["corpus"], params.get("text"))
+    live.start(SLOT, TASK, {**params, "resume": str(run.dir)}, run=run)
+
+
+def keep_model(lm) -> None:
+    """Add a model to the session's models, for this page and the others, and select it."""
+    models = st.session_state.setdefault(MODELS_KEY, {})
+    name = f"{lm.meta.get('title') or lm.config.model} #{len(models) + 1}"
+    models[name] = lm
+    st.session_state["text_selected"] = name
+
+
+def use(run) -> None:
+    """Load a saved run's model into the session."""
+    try:
+        keep_model(load_lm(run.dir / training.MODEL_FILE))
+    except (UserError, OSError):
+        st.session_state["text_run_gone"] = True
 
 
 def adopt(job) -> None:
@@ -319,13 +347,8 @@ def adopt(job) -> None:
     if st.session_state.get("text_adopted") == job.id or not job.result:
         return
     st.session_state["text_adopted"] = job.id
-    if "user_error" in job.result:
-        return
-    lm = load_lm(job.result["checkpoint"])
-    models = st.session_state.setdefault(MODELS_KEY, {})
-    name = f"{lm.meta.get('title') or lm.config.model} #{len(models) + 1}"
-    models[name] = lm
-    st.session_state["text_selected"] = name
+    if "user_error" not in job.result:
+        keep_model(load_lm(job.result["checkpoint"]))
 
 
 def loss_labels() -> dict:
@@ -451,5 +474,8 @@ if cfgs is not None:
         SLOT, on_play=lambda: start(corpus, prep.tokenizer.kind, vocab_size, cfgs), on_reset=reset
     )
 live.fragment(SLOT, draw, run_every=0.25)
+runs.recent("text", SLOT, training.MODEL_FILE, resume=resume, use=use)
+if st.session_state.pop("text_run_gone", False):
+    st.warning(t("common.run_gone"))
 checkpoint_section()
 save_widgets()

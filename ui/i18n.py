@@ -1,10 +1,13 @@
 """The participant's language, and translation of catalogue keys on the page."""
 
+import re
+
 import streamlit as st
 
 from genlab.i18n import LANGUAGES, negotiate, normalise, translate
 
 NAMES = {"en": "English", "pt-BR": "Português (Brasil)"}
+MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=^])")
 
 
 def current_lang() -> str:
@@ -16,8 +19,22 @@ def current_lang() -> str:
     return lang
 
 
+def literal(text: str) -> str:
+    """``text`` as Streamlit's Markdown shows it, character for character: a participant's words,
+    file names or tokens never become formatting, links, images, colours or maths."""
+    return MARKDOWN.sub(r"\\\1", text)
+
+
 def t(key: str, **params) -> str:
-    """The catalogue text of ``key`` in the participant's language."""
+    """The catalogue text of ``key`` in the participant's language. Text placeholders are shown
+    literally (they often come from participants); the catalogue's own Markdown still works."""
+    params = {k: literal(v) if isinstance(v, str) else v for k, v in params.items()}
+    return translate(current_lang(), key, **params)
+
+
+def plain(key: str, **params) -> str:
+    """``t`` for places that show text as it is, not as Markdown (code blocks, option lists,
+    charts): placeholders are inserted unchanged."""
     return translate(current_lang(), key, **params)
 
 
