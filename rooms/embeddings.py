@@ -1,6 +1,7 @@
 """Embedding room: the space a model learned as a map; neighbours, analogies, a custom axis, the
 training timeline; export and a shareable link."""
 
+from collections import OrderedDict
 from dataclasses import asdict, fields
 from urllib.parse import urlencode
 
@@ -11,7 +12,7 @@ from genlab.embed.projection import ProjectionConfig
 from genlab.errors import UserError
 from genlab.text.checkpoint import load_shipped, shipped
 from genlab.text.corpora import BUILTIN, load_corpus
-from ui import live
+from ui import cache, live
 from ui.i18n import plain, t
 
 DEFAULT_SOURCE = "shipped:shakespeare-word-gpt"
@@ -26,19 +27,27 @@ def shipped_source(name: str) -> sources.Source:
     return sources.from_language_model(name, lm, load_corpus(corpus) if corpus in BUILTIN else None)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@cache.resource(max_entries=8)
 def index_of(fingerprint: str, _vectors) -> space.Index:
     return space.Index(_vectors)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@cache.resource(max_entries=8)
 def timeline_of(fingerprint: str, dims: int, _snapshots) -> timeline.Timeline:
     return timeline.build(_snapshots, dims)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@cache.resource(max_entries=32)
 def trust_of(fingerprint: str, slug: str, metric: str, _index, _coords) -> float:
     return space.map_trust(_index, _coords, 10, sample=100, metric=metric)
+
+
+def maps() -> OrderedDict | None:
+    """Where computed maps are kept: one cache for the shipped models, the session's own for a
+    participant's vectors."""
+    if st.session_state["embed_source"].startswith("shipped:"):
+        return None
+    return st.session_state.setdefault("embed_maps", OrderedDict())
 
 
 def session_sources() -> dict[str, sources.Source]:
@@ -134,7 +143,7 @@ def map_in_worker(source: sources.Source, cfg: ProjectionConfig) -> projection.P
         if "error" in job.result:
             live.show_error(UserError(job.result["error"], **job.result["params"]))
             return None
-        return projection.remember(source.fingerprint, job.result["projection"])
+        return projection.remember(source.fingerprint, job.result["projection"], maps())
     st.info(t("embed.umap_first", seconds=projection.UMAP_FIRST_SECONDS), icon=":material/timer:")
 
     def draw(job) -> None:
@@ -191,7 +200,8 @@ if st.session_state.get("embed_examples", "-") != corpus:  # new corpus: its own
         if not (first and st.session_state[f"embed_{name}"]):  # a shared link's words win
             st.session_state[f"embed_{name}"] = word
     st.session_state["embed_examples"] = corpus
-index = index_of(source.fingerprint, source.vectors)
+SHARED = key.startswith("shipped:")  # a participant's own vectors are cached in their session
+index = index_of(source.fingerprint, source.vectors, shared=SHARED)
 st.session_state["embed_labels"] = source.tokens
 
 # ---------------------------------------------------------------- how to draw the map
@@ -280,7 +290,7 @@ try:
         spherize=spherize,
         seed=st.session_state["embed_seed"],
     ).validate()
-    if method == "umap" and not projection.ready(source.fingerprint, cfg):
+    if method == "umap" and not projection.ready(source.fingerprint, cfg, cache=maps()):
         proj = map_in_worker(source, cfg)
     else:
         proj = projection.cached_project(
@@ -290,6 +300,7 @@ try:
             progress=lambda f: bar.progress(
                 f, text=t("embed.projecting", method=method_name, n=rows)
             ),
+            cache=maps(),
         )
 except UserError as err:
     live.show_error(err)
@@ -378,7 +389,7 @@ with tab_map:
             on_select=lambda: pick(st.session_state["embed_map"]),
             selection_mode="points",
         )
-        trust = trust_of(source.fingerprint, cfg.slug(), metric, index, proj.coords)
+        trust = trust_of(source.fingerprint, cfg.slug(), metric, index, proj.coords, shared=SHARED)
         st.caption(t("embed.click_hint") + " " + note + " " + t("embed.trust", share=trust * 100))
         if report:
             mapped = ", ".join(source.labels[j] for j in report.mapped)
@@ -489,7 +500,7 @@ with tab_time:
     if len(source.timeline) < 2:
         st.info(t("embed.no_timeline"))
     else:
-        line = timeline_of(source.fingerprint, dims, source.timeline)
+        line = timeline_of(source.fingerprint, dims, source.timeline, shared=SHARED)
         found = (space.search(source.tokens, w) for w in (word, *words))
         follow = sorted({hits[0] for hits in found if hits})
         animation = figures.timeline_animation(

@@ -13,7 +13,7 @@ from genlab.gan import jobs as gan_jobs
 from genlab.gan.config import DATASETS, LIVE_FIELDS, USER_DATASETS, GanConfig, preset
 from genlab.gan.losses import LOSSES
 from genlab.gan.training import Trainer
-from ui import charts, live, runs
+from ui import cache, charts, live, runs
 from ui.i18n import current_lang, plain, t
 
 SLOT = "gan"
@@ -213,8 +213,16 @@ def diagram_texts(cfg: GanConfig, snap: dict) -> dict:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def preview(params: dict) -> dict:
+def shared_preview(params: dict) -> dict:
     return gan_jobs.preview(params)
+
+
+def preview(params: dict) -> dict:
+    """The view before training; a participant's own points or model are cached in their session."""
+    if params.get("points") is None and params.get("checkpoint") is None:
+        return shared_preview(params)
+    key = repr(sorted(params.items()))
+    return cache.in_session("gan_preview", key, lambda: gan_jobs.preview(params), max_entries=4)
 
 
 LABELS = ("real", "fake", "heat", "manifold", "arrows")

@@ -10,7 +10,7 @@ from genlab.text.checkpoint import dumps, load_lm
 from genlab.text.models import MODELS, LMConfig
 from genlab.text.tokenizers import BPE_MIN_VOCAB, KINDS, show
 from genlab.text.training import GPT_PRESETS, TrainConfig
-from ui import live, runs
+from ui import cache, live, runs
 from ui.i18n import plain, t
 
 SLOT = "text"
@@ -25,14 +25,9 @@ TRAIN_FIELDS = ("batch_size", "lr", "steps")
 MODELS_KEY, CORPORA_KEY, SAVED_KEY = "text_models", "text_corpora", "text_saved_widgets"
 
 
-@st.cache_resource(show_spinner=False, max_entries=12)
+@cache.resource(max_entries=12)
 def prepared(text: str, kind: str, vocab_size: int | None) -> data.Prepared:
     return data.prepare(text, kind, vocab_size)
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def decoded(data: bytes, filename: str) -> str:
-    return corpora.decode_upload(data, filename)
 
 
 def own_text() -> tuple[str, str] | None:
@@ -41,7 +36,13 @@ def own_text() -> tuple[str, str] | None:
     pasted = st.text_area(t("text.paste_text"), key="text_pasted", height=120)
     try:
         if upload is not None:
-            return f"upload:{upload.name}", decoded(upload.getvalue(), upload.name)
+            text = cache.in_session(
+                "upload",
+                upload.file_id,
+                lambda: corpora.decode_upload(upload.getvalue(), upload.name),
+                max_entries=4,
+            )
+            return f"upload:{upload.name}", text
         if pasted.strip():
             return "upload:pasted", pasted
     except UserError as err:
@@ -72,7 +73,8 @@ def corpus_section() -> tuple[str, str] | None:
     return chosen
 
 
-def tokenizer_section(text: str) -> tuple[data.Prepared, int | None] | None:
+def tokenizer_section(corpus: tuple[str, str]) -> tuple[data.Prepared, int | None] | None:
+    name, text = corpus
     st.subheader(t("text.step_tokens"))
     kind = st.radio(
         t("text.tokenizer"),
@@ -96,7 +98,7 @@ def tokenizer_section(text: str) -> tuple[data.Prepared, int | None] | None:
         vocab_size = cap or None
     try:
         with st.spinner(t("text.tokenizing")):
-            prep = prepared(text, kind, vocab_size)
+            prep = prepared(text, kind, vocab_size, shared=name in corpora.BUILTIN)
     except UserError as err:
         live.show_error(err)
         return None
@@ -465,7 +467,7 @@ restore_widgets()
 st.title(t("text.title"))
 st.caption(t("text.intro"))
 corpus = corpus_section()
-tokens = tokenizer_section(corpus[1]) if corpus else None
+tokens = tokenizer_section(corpus) if corpus else None
 cfgs = model_section(tokens[0]) if tokens else None
 st.subheader(t("text.step_train"))
 if cfgs is not None:

@@ -315,35 +315,45 @@ def cached_project(
     cfg: ProjectionConfig,
     progress: Progress | None = None,
     root: Path = PRECOMPUTED_DIR,
+    cache: OrderedDict | None = None,
 ) -> Projection:
     """``project`` with a memory cache per (fingerprint, settings), read first from a precomputed
-    file under ``root`` when one matches."""
+    file under ``root`` when one matches. ``cache`` defaults to one for the whole process (for
+    the shipped models); pass a participant's own for their vectors."""
     from genlab.embed.export import read_coords
 
+    store = _CACHE if cache is None else cache
     key = _key(fingerprint, cfg)
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
+    if key in store:
+        store.move_to_end(key)
+        return store[key]
     path = precomputed_path(fingerprint, cfg, root)
     if path.exists():
         result = Projection(read_coords(path, len(vectors), cfg.dims), cfg, precomputed=True)
     else:
         result = project(vectors, cfg, progress)
-    return remember(fingerprint, result)
+    return remember(fingerprint, result, store)
 
 
 def _key(fingerprint: str, cfg: ProjectionConfig) -> tuple:
     return fingerprint, tuple(sorted(cfg.relevant().items()))
 
 
-def remember(fingerprint: str, result: Projection) -> Projection:
+def remember(fingerprint: str, result: Projection, cache: OrderedDict | None = None) -> Projection:
     """Keep ``result`` (e.g. computed by a worker) in the memory cache of ``cached_project``."""
-    _CACHE[_key(fingerprint, result.config)] = result
-    while len(_CACHE) > CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    store = _CACHE if cache is None else cache
+    store[_key(fingerprint, result.config)] = result
+    while len(store) > CACHE_SIZE:
+        store.popitem(last=False)
     return result
 
 
-def ready(fingerprint: str, cfg: ProjectionConfig, root: Path = PRECOMPUTED_DIR) -> bool:
+def ready(
+    fingerprint: str,
+    cfg: ProjectionConfig,
+    root: Path = PRECOMPUTED_DIR,
+    cache: OrderedDict | None = None,
+) -> bool:
     """True when ``cached_project`` answers at once: in the memory cache or precomputed."""
-    return _key(fingerprint, cfg) in _CACHE or precomputed_path(fingerprint, cfg, root).exists()
+    store = _CACHE if cache is None else cache
+    return _key(fingerprint, cfg) in store or precomputed_path(fingerprint, cfg, root).exists()

@@ -16,3 +16,6 @@ def session_job(at, slot: str) -> jobs.Job | None:
 def shown(markdown: str) -> str:
     """Markdown as the participant reads it (placeholders are escaped with backslashes)."""
     return re.sub(r"\\(.)", r"\1", markdown)
+
+
+BUILDS: list[str] = []  # what tests/app/scripts/cache_page.py built, in order
