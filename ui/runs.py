@@ -71,7 +71,8 @@ def row(run, slot, model_file, resume, use) -> None:
         )
     elif use is not None and run.file(model_file):
         buttons[0].button(t("common.run_open"), key=f"{key}_use", on_click=use, args=(run,))
-    if job is None and status != "finished" and run.file(model_file):
+    ended = job is None or not job.alive
+    if ended and status not in ("finished", "failed") and run.file(model_file):
         buttons[1].button(t("common.run_resume"), key=f"{key}_resume", on_click=resume, args=(run,))
     path = run.file(model_file)
     if path is not None:
@@ -83,7 +84,7 @@ def row(run, slot, model_file, resume, use) -> None:
             mime="application/octet-stream",
             key=f"{key}_download",
         )
-    if job is None or not job.alive:
+    if ended:
         buttons[3].button(
             t("common.run_delete"),
             key=f"{key}_delete",

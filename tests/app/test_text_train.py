@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.helpers import session_job
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "rooms" / "text_train.py")
 
@@ -120,3 +122,38 @@ def test_train_a_bigram_then_sample_it_with_a_seed():
     first = at.session_state["text_generated"]
     at.button(key="text_generate").click().run()
     assert at.session_state["text_generated"] == first and len(first.split()) > 20
+
+
+def test_a_stopped_run_is_listed_and_resumes_from_where_it_stopped():
+    at = open_page()
+    at.radio(key="text_corpus").set_value("portuguese")
+    at.radio(key="text_model").set_value("bigram").run()
+    at.number_input(key="text_bigram_steps").set_value(20000).run()
+    at.button(key="text_play").click().run()
+    job = session_job(at, "text")
+    deadline = time.time() + 60
+    while (job.snapshot is None or job.snapshot["step"] < 50) and time.time() < deadline:
+        time.sleep(0.2)
+    job.stop()
+    assert job.wait(30) and job.status == "stopped"
+    stopped_at = job.snapshot["step"]
+    at.run()
+    resume = next(b for b in at.button if b.key and b.key.endswith("_resume"))
+    assert any(
+        "Stopped · " in m.value and f"step {stopped_at:,} of 20,000" in m.value for m in at.markdown
+    )
+    resume.click().run()
+    again = session_job(at, "text")
+    assert again is not job
+    try:
+        deadline = time.time() + 60
+        while (
+            again.snapshot is None or again.snapshot["step"] <= stopped_at
+        ) and time.time() < deadline:
+            time.sleep(0.2)
+        first = again.log[0]["step"] if again.log else None
+        assert again.snapshot["step"] > stopped_at
+        assert first is None or first > stopped_at  # it went on, it did not start again
+        assert again.params["run_dir"] == job.params["run_dir"]
+    finally:
+        again.stop(wait=True)
