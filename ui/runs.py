@@ -57,10 +57,10 @@ def row(run, slot, model_file, resume, use) -> None:
         "title": run.title,
         "status": t(f"common.status_{status}"),
         "when": time.strftime("%H:%M", time.localtime(run.created)),
-        "progress": progress_text(run),
     }
+    progress = progress_text(run)
     text, *buttons = st.columns([5, 1, 1, 1, 1], vertical_alignment="center")
-    text.markdown(t("common.run_line", **parts))
+    text.markdown(" · ".join([t("common.run_line", **parts), *([progress] if progress else [])]))
     key = f"run_{run.id}"
     shown = job is not None and job is live.current(slot)
     if shown:
