@@ -106,10 +106,17 @@ def create(owner: str, kind: str, title: str, params: dict) -> Run:
     clean()
     run = Run(id=uuid.uuid4().hex, owner=owner, kind=kind, title=title)
     kept = {k: v for k, v in params.items() if k not in KEPT_PARAMS and not isinstance(v, bytes)}
-    write(run.dir, "params.json", json.dumps(kept).encode("utf-8"))
+    write(run.dir, "params.json", json.dumps(kept, default=_listed).encode("utf-8"))
     if params.get("text") is not None:
         write(run.dir, TEXT_FILE, params["text"].encode("utf-8"))
     return run.save()
+
+
+def _listed(value):
+    """Arrays (a participant's drawing or CSV points) are kept as lists."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} cannot be kept in a run's parameters")
 
 
 def _read(path: Path) -> Run | None:

@@ -1,5 +1,6 @@
 """Runs on disk: a participant's own, found again after a reload, cleaned when old or too big."""
 
+import numpy as np
 import pytest
 
 from genlab import runs
@@ -39,8 +40,10 @@ def test_runs_are_listed_newest_first_and_by_kind():
 
 
 def test_bytes_are_not_kept_in_the_parameters_and_files_are_written_whole(data_dir):
-    run = runs.create(ANA, "gan", "ring", {"checkpoint": b"\x00" * 10, "config": {"a": 1}})
-    assert run.params() == {"config": {"a": 1}}
+    points = np.array([[0.5, 1.0], [2.0, -1.5]], dtype=np.float32)
+    params = {"checkpoint": b"\x00" * 10, "config": {"a": 1}, "points": points}
+    run = runs.create(ANA, "gan", "ring", params)
+    assert run.params() == {"config": {"a": 1}, "points": [[0.5, 1.0], [2.0, -1.5]]}
     runs.keep({"run_dir": str(run.dir)}, {"gan.safetensors": b"weights"})
     runs.keep({}, {"gan.safetensors": b"ignored: this job has no run"})
     assert run.file("gan.safetensors").read_bytes() == b"weights"

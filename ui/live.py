@@ -16,7 +16,7 @@ from ui.i18n import t
 
 SESSION_KEY = "jobs"
 OWNER_KEY, OWNER_PARAM = "owner", "me"
-HEARTBEAT_S = 30  # an open page of the lab marks its participant's jobs as watched this often
+HEARTBEAT_S = 30  # an open page marks its participant's jobs as watched this often (at most)
 PROGRESS_KEYS = ("step", "steps", "epoch")
 
 
@@ -66,7 +66,7 @@ def watch_all() -> None:
 def keep_alive() -> None:
     """While any page of the lab is open, its participant's jobs count as watched (a closed tab
     stops sending this, and the server stops its jobs after ``GENLAB_IDLE_S``)."""
-    st.fragment(watch_all, run_every=HEARTBEAT_S)()
+    st.fragment(watch_all, run_every=min(HEARTBEAT_S, jobs.idle_seconds() / 3))()
 
 
 def _recorder(run: runs.Run) -> Callable[[jobs.Job], None]:
@@ -100,9 +100,13 @@ def start(
     the job is recorded on disk among the participant's runs."""
     forget(slot)
     on_status = None
-    if run is not None:
-        if isinstance(run, tuple):
+    if isinstance(run, tuple):
+        try:
             run = runs.create(owner(), *run, params)
+        except OSError:  # a full or read-only disk: train anyway, without saving
+            st.toast(t("common.runs_unsaved"), icon=":material/warning:")
+            run = None
+    if run is not None:
         params = {**params, "run_dir": str(run.dir)}
         on_status = _recorder(run)
     job = jobs.start(task, params, interval=interval, owner=owner(), on_status=on_status)

@@ -62,7 +62,8 @@ def server():
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env=dict(os.environ, GENLAB_MAX_JOBS="4"),
+        # a test's closed page leaves its run to the reaper: gone 10 s later, as for a closed tab
+        env=dict(os.environ, GENLAB_MAX_JOBS="4", GENLAB_IDLE_S="10"),
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
