@@ -3,8 +3,10 @@
 import time
 from pathlib import Path
 
+import torch
 from streamlit.testing.v1 import AppTest
 
+from genlab.text.checkpoint import load_shipped
 from tests.app import helpers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,3 +67,15 @@ def test_a_participants_text_model_job_and_run_stay_theirs():
     bruno_next = session("rooms/text_next.py", lang="en")
     models = bruno_next.selectbox(key="next_model").options
     assert models and not any(model_name in m for m in models)
+
+
+def test_using_a_shipped_model_never_changes_the_copy_all_participants_share():
+    lm = load_shipped("portuguese-word-gpt")  # the object every session is given
+    before = {k: v.clone() for k, v in lm.model.state_dict().items()}
+    at = session("rooms/text_next.py", lang="en")
+    at.slider(key="next_temperature").set_value(1.7).run()
+    at.button(key="next_generate").click().run()
+    assert not at.exception
+    assert not lm.model.training
+    for name, value in lm.model.state_dict().items():
+        assert torch.equal(value, before[name]), name
