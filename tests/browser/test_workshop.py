@@ -52,7 +52,10 @@ def test_a_run_survives_a_reload_and_a_new_connection_but_no_one_else_sees_it(
 
 
 def test_a_file_name_is_shown_as_typed_not_as_markdown(page, open_page, tmp_path):
-    name = "**bold** [link](https:example.com) :red[red] $x^2$ _it_ <img src=x onerror=alert(1)>.safetensors"
+    name = (
+        "**bold** [link](https:example.com) :red[red] $x^2$ _it_ "
+        "<img src=x onerror=alert(1)>.safetensors"
+    )
     shutil.copy(SHIPPED, tmp_path / name)
     open_page(page, "text", "en")
     page.locator("[data-testid=stFileUploaderDropzoneInput]").last.set_input_files(
