@@ -5,6 +5,7 @@ safetensors file is refused with a message saying why.
 """
 
 import json
+import math
 import struct
 from pathlib import Path
 from typing import BinaryIO
@@ -34,9 +35,14 @@ def save(target: Path | str | BinaryIO, tensors: dict[str, torch.Tensor], meta: 
         target.write(data)
 
 
+DTYPE_BYTES = {"BOOL": 1, "U8": 1, "I8": 1, "I16": 2, "U16": 2, "F16": 2, "BF16": 2}
+DTYPE_BYTES |= {"I32": 4, "U32": 4, "F32": 4, "I64": 8, "U64": 8, "F64": 8}
+
+
 def _header(data: bytes) -> dict:
-    if len(data) < 8:
-        raise UserError("common.err_checkpoint_truncated", size=len(data))
+    """The safetensors header, after checking that every tensor it announces is in the file."""
+    if len(data) < 9 or data[8:9] != b"{":
+        raise UserError("common.err_checkpoint_not_safetensors")
     (length,) = struct.unpack("<Q", data[:8])
     if length > len(data) - 8:
         raise UserError("common.err_checkpoint_truncated", size=len(data))
@@ -46,7 +52,26 @@ def _header(data: bytes) -> dict:
         raise UserError("common.err_checkpoint_malformed", detail=type(exc).__name__) from exc
     if not isinstance(header, dict):
         raise UserError("common.err_checkpoint_malformed", detail="header")
+    end = 0
+    for name, info in header.items():
+        if name != "__metadata__":
+            end = max(end, _tensor_end(name, info))
+    if 8 + length + end > len(data):
+        raise UserError("common.err_checkpoint_truncated", size=len(data))
     return header
+
+
+def _tensor_end(name: str, info) -> int:
+    """Where a tensor's bytes end, refusing a description that does not add up."""
+    try:
+        begin, end = info["data_offsets"]
+        shape = [int(n) for n in info["shape"]]
+        size = DTYPE_BYTES[info["dtype"]] * math.prod(shape)
+        if min(shape, default=0) < 0 or not 0 <= begin <= end or end - begin != size:
+            raise ValueError(name)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UserError("common.err_checkpoint_malformed", detail=name[:80]) from exc
+    return int(end)
 
 
 def load(source: bytes | Path | str) -> tuple[dict[str, torch.Tensor], dict]:
@@ -62,19 +87,21 @@ def load(source: bytes | Path | str) -> tuple[dict[str, torch.Tensor], dict]:
         if data.startswith(PICKLE_MAGIC):
             raise UserError("common.err_checkpoint_pickle") from None
         raise
-    meta_text = header.get("__metadata__", {}).get(META_KEY)
+    metadata = header.get("__metadata__")
+    meta_text = metadata.get(META_KEY) if isinstance(metadata, dict) else None
     if meta_text is None:
         raise UserError("common.err_checkpoint_not_genlab")
     try:
         meta = json.loads(meta_text)
         tensors = safetensors.torch.load(data)
-    except (json.JSONDecodeError, safetensors.SafetensorError) as exc:
-        raise UserError("common.err_checkpoint_malformed", detail=str(exc)[:200]) from exc
+    except (TypeError, json.JSONDecodeError, safetensors.SafetensorError) as exc:
+        raise UserError("common.err_checkpoint_malformed", detail=type(exc).__name__) from exc
     return tensors, meta
 
 
 def expect_shapes(tensors: dict[str, torch.Tensor], shapes: dict[str, tuple[int, ...]]) -> None:
-    """Check that a checkpoint holds exactly the tensors a model needs, with their shapes."""
+    """Check that a checkpoint holds the tensors a model needs, with their shapes and finite
+    values (a model full of NaN would only draw nonsense)."""
     missing = sorted(set(shapes) - set(tensors))
     if missing:
         raise UserError("common.err_checkpoint_missing", names=", ".join(missing[:5]))
@@ -86,3 +113,5 @@ def expect_shapes(tensors: dict[str, torch.Tensor], shapes: dict[str, tuple[int,
                 found=tuple(tensors[name].shape),
                 expected=tuple(shape),
             )
+        if tensors[name].is_floating_point() and not torch.isfinite(tensors[name]).all():
+            raise UserError("common.err_checkpoint_not_finite", name=name)

@@ -51,10 +51,13 @@ def test_a_pytorch_pickle_is_refused_without_being_unpickled(tmp_path):
 def test_empty_truncated_and_garbage_files_are_explained():
     data = checkpoint.dumps(TENSORS, META)
     assert refused(b"") == "common.err_checkpoint_empty"
-    assert refused(data[:5]) == "common.err_checkpoint_truncated"
+    assert refused(data[:5]) == "common.err_checkpoint_not_safetensors"
     assert refused(data[:40]) == "common.err_checkpoint_truncated"
-    assert refused(data[:-4]) == "common.err_checkpoint_malformed"
+    assert refused(data[:-4]) == "common.err_checkpoint_truncated"
     assert refused(b"\x10\x00\x00\x00\x00\x00\x00\x00not json here!!!") == (
+        "common.err_checkpoint_not_safetensors"
+    )
+    assert refused(b"\x10\x00\x00\x00\x00\x00\x00\x00{not json here!!") == (
         "common.err_checkpoint_malformed"
     )
 
