@@ -55,10 +55,11 @@ def save_lm(lm: LanguageModel, file: Path | BinaryIO) -> None:
 def load_lm(data: bytes | Path) -> LanguageModel:
     """Read a checkpoint written by ``save_lm``; anything else is refused with a UserError."""
     tensors, meta = checkpoint.load(data)
-    if not isinstance(meta, dict) or meta.get("kind") != KIND:
-        found = meta.get("kind", "?") if isinstance(meta, dict) else "?"
-        raise UserError("common.err_checkpoint_kind", found=found)
-    cfg = LMConfig.from_dict(meta.get("config") or {})
+    if not isinstance(meta, dict):
+        raise UserError("common.err_checkpoint_malformed", detail="metadata")
+    if meta.get("kind") != KIND:
+        raise UserError("common.err_checkpoint_kind", found=meta.get("kind", "?"))
+    cfg = LMConfig.from_dict(meta.get("config"))
     tok = Tokenizer.from_dict(meta.get("tokenizer") or {})
     if tok.vocab_size != cfg.vocab_size:
         raise UserError("text.err_checkpoint_vocab", tokens=tok.vocab_size, model=cfg.vocab_size)

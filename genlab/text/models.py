@@ -5,6 +5,7 @@ cross-entropy when targets are given) and exposes ``token_embeddings()`` (one ro
 """
 
 import math
+import os
 from dataclasses import asdict, dataclass, fields
 
 import torch
@@ -14,8 +15,15 @@ from torch import nn
 from genlab.errors import UserError
 
 MODELS = ("count-bigram", "bigram", "gpt")
-MAX_PARAMS = 60_000_000
+# "Let's build GPT" (10.8 M parameters with 65 characters) still trains under the default.
+DEFAULT_MAX_PARAMS = 16_000_000
 MAX_BLOCK = 1024
+MAX_LAYERS = 48
+
+
+def max_params() -> int:
+    """The largest model the lab builds or loads: ``GENLAB_MAX_PARAMS`` (read when validating)."""
+    return int(os.environ.get("GENLAB_MAX_PARAMS", DEFAULT_MAX_PARAMS))
 
 
 @dataclass
@@ -47,12 +55,13 @@ class LMConfig:
         if self.model == "gpt":
             if self.n_layer < 1 or self.n_head < 1 or self.n_embd < 1:
                 raise UserError("text.err_gpt_sizes")
+            if self.n_layer > MAX_LAYERS:
+                raise UserError("text.err_too_many_layers", layers=self.n_layer, high=MAX_LAYERS)
             if self.n_embd % self.n_head:
                 raise UserError("text.err_heads_width", heads=self.n_head, width=self.n_embd)
-        if self.param_count() > MAX_PARAMS:
-            raise UserError(
-                "text.err_too_big", params=self.param_count(), limit=MAX_PARAMS // 1_000_000
-            )
+        if self.param_count() > max_params():
+            limit = f"{max_params() / 1e6:g}"
+            raise UserError("text.err_too_big", params=self.param_count(), limit=limit)
         return self
 
     def param_count(self) -> int:
@@ -70,16 +79,20 @@ class LMConfig:
     @classmethod
     def from_dict(cls, d: dict) -> "LMConfig":
         """Build from a dict (a checkpoint, a URL), ignoring unknown keys; validated."""
-        try:
-            cfg = cls(**{f.name: d[f.name] for f in fields(cls) if f.name in d})
-            for f in fields(cls):
-                value = getattr(cfg, f.name)
+        if not isinstance(d, dict):
+            raise UserError("text.err_config", detail="config")
+        values = {}
+        for f in fields(cls):
+            if f.name not in d:
+                continue
+            value = d[f.name]
+            try:
                 if f.type is int and (isinstance(value, bool) or int(value) != value):
                     raise ValueError(f.name)
-                setattr(cfg, f.name, f.type(value))
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise UserError("text.err_config", detail=str(exc)[:120]) from exc
-        return cfg.validate()
+                values[f.name] = f.type(value)
+            except (TypeError, ValueError, OverflowError) as exc:
+                raise UserError("text.err_config", detail=f.name) from exc
+        return cls(**values).validate()
 
 
 def crop(idx: torch.Tensor, cfg: LMConfig) -> torch.Tensor:

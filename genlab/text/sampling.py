@@ -90,6 +90,18 @@ def apply_repetition_penalty(
     return out
 
 
+def clean(logits: torch.Tensor) -> torch.Tensor:
+    """Logits every stage can use: NaN counts as impossible (-inf), tokens at +inf share all the
+    mass, and when every token is impossible they all become equally likely."""
+    logits = torch.nan_to_num(logits.double(), nan=-math.inf, posinf=math.inf, neginf=-math.inf)
+    top = torch.isposinf(logits)
+    if top.any():
+        logits = torch.where(top, 0.0, -math.inf).double()
+    if torch.isneginf(logits).all():
+        logits = torch.zeros_like(logits)
+    return logits
+
+
 def apply_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     """softmax(logits / T); T = 0 is greedy: all the mass on the (first) most likely token."""
     logits = logits.double()
@@ -97,7 +109,7 @@ def apply_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
         probs = torch.zeros_like(logits)
         probs[torch.argmax(logits)] = 1.0
         return probs
-    return torch.softmax(logits / temperature, dim=-1)
+    return torch.softmax((logits - logits.max()) / temperature, dim=-1)  # no overflow at T < 1
 
 
 def top_k_mask(probs: torch.Tensor, k: int) -> torch.Tensor:
@@ -135,8 +147,8 @@ def renormalise(probs: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 def run(logits: torch.Tensor, config: SamplingConfig, previous: Iterable[int] = ()) -> Pipeline:
     """Every stage of the pipeline for a vector of logits over the vocabulary."""
     config.validate()
-    logits = logits.detach().double().flatten()
-    penalised_logits = apply_repetition_penalty(logits, previous, config.repetition_penalty)
+    logits = clean(logits.detach().flatten())
+    penalised_logits = clean(apply_repetition_penalty(logits, previous, config.repetition_penalty))
     tempered = apply_temperature(penalised_logits, config.temperature)
     kept = tempered > 0
     for make_mask, setting in (

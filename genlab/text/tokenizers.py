@@ -17,6 +17,8 @@ KINDS = ("char", "word", "bpe")
 UNK = "<unk>"
 BPE_MIN_VOCAB = 260
 BPE_MAX_VOCAB = 16384
+MAX_WORD = 64  # longer words are cut into pieces: one giant "word" must not become one token
+BPE_CHUNK = 1000  # BPE reads lines in pieces of at most this many characters (a giant line hung it)
 WORD_RE = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]|\n")
 NO_SPACE_BEFORE = frozenset(".,;:!?)]}%…-\n")
 NO_SPACE_AFTER = frozenset("([{-\n")
@@ -24,8 +26,26 @@ VISIBLE = {"\n": "⏎", " ": "␣", "\t": "⇥"}
 
 
 def words(text: str) -> list[str]:
-    """Split text into words, punctuation marks and line breaks (the word tokenizer's pieces)."""
-    return WORD_RE.findall(text)
+    """Split text into words, punctuation marks and line breaks (the word tokenizer's pieces);
+    a word longer than ``MAX_WORD`` characters is cut into pieces of that length."""
+    found = WORD_RE.findall(text)
+    if all(len(w) <= MAX_WORD for w in found):
+        return found
+    return [w[i : i + MAX_WORD] for w in found for i in range(0, len(w), MAX_WORD)]
+
+
+def chunks(text: str, size: int = BPE_CHUNK) -> list[str]:
+    """The lines of ``text`` (with their line breaks), each cut into pieces of at most ``size``
+    characters, before a space when there is one: what BPE learns from and encodes."""
+    out = []
+    for line in text.splitlines(keepends=True):
+        while len(line) > size:
+            cut = line.rfind(" ", 1, size)
+            cut = cut if cut > 0 else size
+            out.append(line[:cut])
+            line = line[cut:]
+        out.append(line)
+    return out
 
 
 def join_words(pieces: list[str]) -> str:
@@ -75,8 +95,7 @@ class Tokenizer:
 
     def encode(self, text: str) -> list[int]:
         if self._hf is not None:
-            lines = text.splitlines(keepends=True)
-            return [i for enc in self._hf.encode_batch(lines) for i in enc.ids]
+            return [i for enc in self._hf.encode_batch(chunks(text)) for i in enc.ids]
         if self._unk is not None:
             return [self._ids.get(p, self._unk) for p in self.pieces(text)]
         missing = self.unknown(text)
@@ -130,7 +149,7 @@ def _bpe(text: str, vocab_size: int) -> Tokenizer:
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
-    hf.train_from_iterator(text.splitlines(keepends=True), trainer)
+    hf.train_from_iterator(chunks(text), trainer)
     return _from_hf(hf)
 
 

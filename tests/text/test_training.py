@@ -250,3 +250,22 @@ def test_a_job_with_a_run_directory_saves_the_model_and_its_resume_state(tmp_pat
     assert load_lm(tmp_path / MODEL_FILE).meta["steps"] == FAST.steps
     tensors, meta = checkpoint.load(tmp_path / RESUME_FILE)
     assert meta["step"] == FAST.steps and any(k.startswith("optim.") for k in tensors)
+
+
+def test_a_training_that_diverges_stops_with_a_message_naming_the_step():
+    tr = trainer()
+    tr.run_for(0)
+    tr.run_for(0)
+    with torch.no_grad():
+        next(tr.model.parameters()).fill_(float("inf"))
+    with pytest.raises(UserError) as err:
+        tr.run_for(10)
+    assert err.value.key == "text.err_diverged" and err.value.params["step"] == 2
+    assert tr.step == 1
+
+
+def test_the_worker_refuses_a_batch_too_big_for_the_memory_limit(monkeypatch):
+    monkeypatch.setenv("GENLAB_MAX_BATCH_MB", "1")
+    with pytest.raises(UserError) as err:
+        trainer_from_params(_params(batch_size=512))
+    assert err.value.key == "text.err_batch_memory"
