@@ -360,7 +360,6 @@ elif dataset == "csv":
             ss["gan_csv_name"] = upload.file_id
             restart()
         except UserError as err:
-            ss.get("gan_points", {}).pop("csv", None)
             live.show_error(err)
     if ss.get("gan_points", {}).get("csv") is not None:
         st.caption(t("gan.csv_loaded", n=len(ss["gan_points"]["csv"])))

@@ -94,6 +94,8 @@ class GanConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> GanConfig:
+        if not isinstance(data, dict):
+            raise UserError("gan.err_settings_unreadable")
         names = {f.name: f.type for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - set(names))
         if unknown:

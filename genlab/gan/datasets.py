@@ -6,7 +6,6 @@ samples (cheap indexing instead of sampling a formula every step).
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 
@@ -20,6 +19,8 @@ POOL_SIZE = 65_536
 MIN_POINTS = 10
 MAX_POINTS = 100_000
 MAX_CSV_BYTES = 5_000_000
+MAX_HEADER_LINES = 100
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 EXTENT = 0.8  # user points are rescaled to fit [-EXTENT, EXTENT]
 VIEW = (-1.25, 1.25)  # the plane shown on the page
 
@@ -117,6 +118,8 @@ def builtin(name: str) -> Dataset:
 
 def normalise(points: np.ndarray) -> np.ndarray:
     """Centre points on the origin and scale the larger side of their box to fit +-EXTENT."""
+    largest = float(np.abs(points).max())
+    points = points / largest if largest > 0 else points  # 1e308 - (-1e308) would overflow
     lo, hi = points.min(0), points.max(0)
     half = float((hi - lo).max()) / 2
     return ((points - (lo + hi) / 2) * (EXTENT / half if half > 0 else 1.0)).astype(np.float32)
@@ -159,27 +162,52 @@ def strokes_from_canvas(json_data: dict | None) -> list[list[tuple[float, float]
 
 
 def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "latin-1"):
+    """The text of a CSV: UTF-16 with a byte-order mark (Excel's "Unicode text"), UTF-8, or
+    Latin-1; a file with NUL bytes otherwise is binary."""
+    if data.startswith(UTF16_BOMS):
         try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UserError("gan.err_csv_unreadable")
+            return data.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise UserError("gan.err_csv_unreadable") from err
+    if b"\x00" in data:
+        raise UserError("gan.err_csv_unreadable")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _looks_like_text(sample: str) -> bool:
+    """Nearly every character printable or blank: not a binary file read as Latin-1."""
+    shown = sum(c.isprintable() or c.isspace() for c in sample)
+    return "\x00" not in sample and shown >= 0.95 * len(sample)
+
+
+def _separator(text: str) -> str:
+    """The column separator most lines use: semicolon (then commas are decimal commas), tab,
+    comma, else runs of spaces."""
+    lines = [line for line in text[:4096].splitlines()[:50] if line.strip()]
+    if len(text) > 4096 and len(lines) > 1:
+        lines.pop()  # cut in the middle
+    for sep in (";", "\t", ","):
+        if sum(sep in line for line in lines) >= 0.9 * len(lines):
+            return sep
+    return r"\s+"
 
 
 def parse_csv(data: bytes) -> np.ndarray:
     """The first two numeric columns of a CSV (comma, semicolon or tab; decimal commas accepted)."""
     if len(data) > MAX_CSV_BYTES:
         raise UserError("gan.err_csv_too_big", mb=MAX_CSV_BYTES // 1_000_000)
-    if b"\x00" in data:
-        raise UserError("gan.err_csv_unreadable")
     text = _decode(data).strip()
     if not text:
         raise UserError("gan.err_csv_empty")
-    try:
-        sep = csv.Sniffer().sniff(text[:4096], delimiters=",;\t ").delimiter
-    except csv.Error:
-        sep = ","
+    if not _looks_like_text(text[:4096]):
+        raise UserError("gan.err_csv_unreadable")
+    lines = text.count("\n") + 1
+    if lines > MAX_POINTS + MAX_HEADER_LINES:  # counted before parsing: a million rows is slow
+        raise UserError("gan.err_csv_too_many", found=lines, limit=MAX_POINTS)
+    sep = _separator(text)
     if sep != ",":
         text = text.replace(",", ".")
     try:
@@ -196,7 +224,7 @@ def parse_csv(data: bytes) -> np.ndarray:
         raise UserError("gan.err_csv_too_few", found=len(pts), need=MIN_POINTS)
     if len(pts) > MAX_POINTS:
         raise UserError("gan.err_csv_too_many", found=len(pts), limit=MAX_POINTS)
-    if np.ptp(pts, axis=0).max() == 0:
+    if (pts.min(0) == pts.max(0)).all():
         raise UserError("gan.err_csv_same_point")
     return pts
 
@@ -206,8 +234,16 @@ def from_csv(data: bytes) -> Dataset:
 
 
 def from_points(name: str, points: np.ndarray) -> Dataset:
-    """Rebuild a user dataset from stored points (a job's params or a checkpoint)."""
-    pts = np.asarray(points, dtype=np.float32)
+    """Rebuild a user dataset from stored points (a job's params or a checkpoint), refusing
+    points that no drawing or CSV of the lab could have given."""
+    try:
+        pts = np.asarray(points, dtype=np.float32)
+    except (TypeError, ValueError) as err:
+        raise UserError("gan.err_checkpoint_shape", name="data.points") from err
+    columns = 3 if name == "drawn" else 2
+    shape_ok = pts.ndim == 2 and pts.shape[1] == columns and 2 <= len(pts) <= MAX_POINTS
+    if not shape_ok or not np.isfinite(pts).all():
+        raise UserError("gan.err_checkpoint_shape", name="data.points")
     if name == "drawn":
         return Dataset("drawn", pts, jitter=0.02, segments=True)
     return Dataset("csv", pts, jitter=0.01)

@@ -241,9 +241,14 @@ class Trainer:
         for name, shape in expected.items():
             if name not in tensors or tuple(tensors[name].shape) != shape:
                 raise UserError("gan.err_checkpoint_shape", name=name)
+            if not torch.isfinite(tensors[name]).all():
+                raise UserError("common.err_checkpoint_not_finite", name=name)
+        epoch = meta.get("epoch", 0)
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+            raise UserError("common.err_checkpoint_malformed", detail="epoch")
         trainer.G.load("g", tensors)
         trainer.D.load("d", tensors)
-        trainer.epoch = int(meta.get("epoch", 0))
+        trainer.epoch = epoch
         return trainer
 
 
