@@ -42,12 +42,16 @@ def own_text() -> tuple[str, str] | None:
                 lambda: corpora.decode_upload(upload.getvalue(), upload.name),
                 max_entries=4,
             )
-            return f"upload:{upload.name}", text
+            st.session_state["text_last_good"] = (f"upload:{upload.name}", text)
+            return st.session_state["text_last_good"]
         if pasted.strip():
             return "upload:pasted", pasted
     except UserError as err:
         live.show_error(err)
-        return None
+        previous = st.session_state.get("text_last_good")
+        if previous:
+            st.info(t("text.keeping_previous", name=previous[0].removeprefix("upload:")))
+        return previous
     st.info(t("text.own_hint"))
     return None
 
@@ -232,7 +236,7 @@ def model_section(prep: data.Prepared) -> tuple[LMConfig, TrainConfig] | None:
             train_cfg = bigram_settings(train_cfg)
         training.check_data(prep.ids, model_cfg.block_size)
         model_cfg = LMConfig.from_dict({**model_cfg.to_dict(), "vocab_size": vocab})
-        train_cfg.validate()
+        train_cfg.validate().check_fits(model_cfg)
     except UserError as err:
         live.show_error(err)
         return None
@@ -366,8 +370,9 @@ def draw(job) -> None:
     if job.result and "user_error" in job.result:
         key, params = job.result["user_error"]
         live.show_error(UserError(key, **params))
-        return
     snap = job.snapshot
+    if not snap and job.result:
+        return
     st.caption(live.status_text(job))
     if not snap:
         st.info(t("text.starting"))
