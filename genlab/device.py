@@ -2,7 +2,8 @@
 
 DESIGN.md measured one thread faster than two for the lab's model sizes on this 2-core machine
 (1.3x for a 0.8 M-parameter GPT, 20x for a small 2-D GAN when the machine is busy).
-Set ``GENLAB_THREADS`` to override.
+Set ``GENLAB_THREADS`` to override. ``GENLAB_DEVICE=cpu`` keeps a machine's GPU unused (``cuda``
+requires one); the CLI's ``--device`` sets it.
 """
 
 import os
@@ -12,7 +13,8 @@ import torch
 
 def configure() -> torch.device:
     """Set torch's thread count and return the device to train on."""
-    if torch.cuda.is_available():
+    wanted = os.environ.get("GENLAB_DEVICE", "auto")
+    if wanted == "cuda" or (wanted == "auto" and torch.cuda.is_available()):
         return torch.device("cuda")
     torch.set_num_threads(int(os.environ.get("GENLAB_THREADS", "1")))
     return torch.device("cpu")

@@ -6,9 +6,12 @@ last one with ``"done": true``; ``--out`` writes the checkpoint the page can upl
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+
+import torch
 
 from genlab import device
 from genlab.text import checkpoint, corpora
@@ -32,6 +35,16 @@ def register(subparsers) -> None:
     p.add_argument("--min-lr", type=float, default=None, help="learning rate at the last step")
     p.add_argument("--warmup", type=int, default=None, help="warmup steps")
     p.add_argument("--dropout", type=float, default=None, help="override the preset's dropout")
+    p.add_argument("--layers", type=int, default=None, help="GPT: override the preset's layers")
+    p.add_argument("--heads", type=int, default=None, help="GPT: attention heads per layer")
+    p.add_argument("--width", type=int, default=None, help="GPT: embedding width")
+    p.add_argument("--context", type=int, default=None, help="context length in tokens")
+    p.add_argument(
+        "--device",
+        choices=("auto", "cpu", "cuda"),
+        default=os.environ.get("GENLAB_DEVICE", "auto"),
+        help="where to train (auto: CUDA when present)",
+    )
     p.add_argument("--eval-interval", type=int, default=None)
     p.add_argument("--timeline-points", type=int, default=None)
     p.add_argument("--max-seconds", type=float, default=0.0)
@@ -60,7 +73,11 @@ def _emit(record: dict, as_json: bool) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    device.configure()
+    if args.device == "cuda" and not torch.cuda.is_available():
+        print("error: --device cuda, but this torch sees no CUDA GPU", file=sys.stderr)
+        return 2
+    os.environ["GENLAB_DEVICE"] = args.device
+    print(f"training on {device.configure()}", file=sys.stderr)
     text, corpus = _text(args.corpus)
     tok = build_tokenizer(args.tokenizer, text, args.vocab_size)
     model_cfg, train_cfg = preset(args.model, tok.vocab_size, args.preset)
@@ -79,8 +96,14 @@ def main(args: argparse.Namespace) -> int:
         seed=args.seed,
         **{k: v for k, v in overrides.items() if v is not None},
     )
-    if args.dropout is not None:
-        model_cfg = replace(model_cfg, dropout=args.dropout)
+    shape = {
+        "dropout": args.dropout,
+        "n_layer": args.layers,
+        "n_head": args.heads,
+        "n_embd": args.width,
+        "block_size": args.context,
+    }
+    model_cfg = replace(model_cfg, **{k: v for k, v in shape.items() if v is not None})
     trainer = Trainer(text, tok, model_cfg, train_cfg, corpus)
     while not trainer.done:
         for record in trainer.run_for(PRINT_EVERY_S):

@@ -4,6 +4,7 @@ Every model maps token ids ``idx[B, T]`` to next-token logits ``[B, T, V]`` (and
 cross-entropy when targets are given) and exposes ``token_embeddings()`` (one row per token).
 """
 
+import itertools
 import math
 import os
 from dataclasses import asdict, dataclass, fields
@@ -254,8 +255,9 @@ def build_model(cfg: LMConfig) -> nn.Module:
 @torch.no_grad()
 def generate(model, cfg: LMConfig, idx: torch.Tensor, n: int, generator=None) -> torch.Tensor:
     """Append ``n`` tokens sampled from the model's softmax (temperature 1), as in the lecture."""
+    idx = idx.to(next(itertools.chain(model.parameters(), model.buffers())).device)
     for _ in range(n):
-        logits = model(crop(idx, cfg))[0][:, -1, :]
+        logits = model(crop(idx, cfg))[0][:, -1, :].cpu()  # the generator lives on the CPU
         nxt = torch.multinomial(logits.softmax(dim=-1), 1, generator=generator)
-        idx = torch.cat([idx, nxt], dim=1)
+        idx = torch.cat([idx, nxt.to(idx.device)], dim=1)
     return idx

@@ -173,7 +173,7 @@ class Trainer:
         train_cfg: TrainConfig,
         corpus: str = "upload",
     ):
-        device.configure()
+        self.device = device.configure()
         self.tokenizer = tokenizer
         ids = torch.tensor(tokenizer.encode(text), dtype=torch.long)
         check_data(ids, model_cfg.block_size)
@@ -182,12 +182,17 @@ class Trainer:
         self.corpus = corpus
         self.train_ids, self.val_ids = data.split(ids)
         torch.manual_seed(self.tcfg.seed)
-        self.model = build_model(self.cfg)
+        self.model = build_model(self.cfg).to(self.device)
         self.batch_gen = torch.Generator().manual_seed(self.tcfg.seed)
         self.refs = references(self.train_ids, self.val_ids, self.cfg.vocab_size)
         t = self.cfg.block_size
         self.eval_sets = {
-            split: data.fixed_batches(ids_, EVAL_BATCH, t, self.tcfg.eval_batches, self.tcfg.seed)
+            split: [
+                (x.to(self.device), y.to(self.device))
+                for x, y in data.fixed_batches(
+                    ids_, EVAL_BATCH, t, self.tcfg.eval_batches, self.tcfg.seed
+                )
+            ]
             for split, ids_ in (("train", self.train_ids), ("val", self.val_ids))
         }
         self.counting = isinstance(self.model, CountBigram)
@@ -245,7 +250,7 @@ class Trainer:
 
     def _train_step(self) -> float:
         if self.counting:
-            self.model.fit(self.train_ids)
+            self.model.fit(self.train_ids.to(self.device))
             self.tokens += len(self.train_ids)
             return float("nan")
         for group in self.optimizer.param_groups:
@@ -253,7 +258,7 @@ class Trainer:
         x, y = data.get_batch(
             self.train_ids, self.tcfg.batch_size, self.cfg.block_size, self.batch_gen
         )
-        _, loss = self.model(x, y)
+        _, loss = self.model(x.to(self.device), y.to(self.device))
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         grads = [p.grad for p in self.model.parameters() if p.grad is not None]
@@ -300,7 +305,7 @@ class Trainer:
         every = max(1, self.total_steps // max(1, self.tcfg.timeline_points - 1))
         due = self.tcfg.timeline_points and (self.step % every == 0 or self.done)
         if due and (not self.timeline or self.timeline[-1][0] != self.step):
-            self.timeline.append((self.step, self.model.token_embeddings().clone()))
+            self.timeline.append((self.step, self.model.token_embeddings().detach().cpu().clone()))
 
     def run_for(self, seconds: float) -> list[dict]:
         """Train for about ``seconds`` (at least one step); returns the evaluations made."""

@@ -83,3 +83,29 @@ def test_train_lm_refuses_a_binary_file(tmp_path, capsys):
     path.write_bytes(bytes(range(256)) * 40)
     with pytest.raises(UserError):
         run_cli(["--corpus", str(path), "--json"], capsys)
+
+
+def test_train_lm_builds_the_model_shape_asked_for_on_the_cpu(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("GENLAB_DEVICE", "auto")
+    out = tmp_path / "gpt.safetensors"
+    shape = ["--layers", "1", "--heads", "2", "--width", "24", "--context", "12"]
+    common = [
+        "--corpus",
+        "portuguese",
+        "--model",
+        "gpt",
+        "--steps",
+        "3",
+        "--json",
+        "--out",
+        str(out),
+    ]
+    code, _ = run_cli([*common, *shape, "--device", "cpu"], capsys)
+    cfg = load_lm(out).config
+    assert code == 0 and (cfg.n_layer, cfg.n_head, cfg.n_embd, cfg.block_size) == (1, 2, 24, 12)
+
+
+def test_train_lm_on_cuda_without_a_gpu_is_refused(capsys):
+    if cli_train.torch.cuda.is_available():
+        pytest.skip("this machine has a CUDA GPU")
+    assert run_cli(["--corpus", "portuguese", "--device", "cuda"], capsys)[0] == 2
