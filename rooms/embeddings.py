@@ -42,6 +42,11 @@ def trust_of(fingerprint: str, slug: str, metric: str, _index, _coords) -> float
     return space.map_trust(_index, _coords, 10, sample=100, metric=metric)
 
 
+@cache.resource(max_entries=4)
+def projector_files(fingerprint: str, _source) -> tuple[str, str]:
+    return export.projector_tsv(_source)
+
+
 def maps() -> OrderedDict | None:
     """Where computed maps are kept: one cache for the shipped models, the session's own for a
     participant's vectors."""
@@ -165,7 +170,10 @@ if "embed_view_loaded" not in st.session_state:
     st.session_state["embed_view_loaded"] = True
     if ignored:
         st.toast(t("embed.link_ignored", names=", ".join(ignored)))
-for name, value in asdict(settings.View()).items():  # keep settings whose widget is hidden now
+# Streamlit drops a widget's value when another page runs (and keeps a hidden widget's only if
+# it is set again): the view saved at the end of the last run gives them back.
+saved = st.session_state.get("embed_saved_view") or asdict(settings.View())
+for name, value in saved.items():
     st.session_state[f"embed_{name}"] = st.session_state.get(f"embed_{name}", value)
 
 st.title(t("embed.title"))
@@ -529,7 +537,7 @@ with tab_export:
             mime=f"text/{'csv' if fmt == 'csv' else 'tab-separated-values'}",
             width="stretch",
         )
-    vectors_tsv, metadata_tsv = export.projector_tsv(source)
+    vectors_tsv, metadata_tsv = projector_files(source.fingerprint, source, shared=SHARED)
     cols = st.columns(2)
     cols[0].download_button(
         t("embed.download_vectors"), vectors_tsv, file_name="vectors.tsv", width="stretch"
@@ -541,6 +549,7 @@ with tab_export:
 
 # ---------------------------------------------------------------- the link keeps the view
 view = settings.View(**{f.name: st.session_state[f"embed_{f.name}"] for f in fields(settings.View)})
+st.session_state["embed_saved_view"] = asdict(view)
 for name in [q for q in st.query_params if q.startswith(settings.PREFIX)]:
     del st.query_params[name]
 st.query_params.update(view.to_query())

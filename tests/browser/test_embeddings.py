@@ -62,3 +62,21 @@ def test_umap_map_of_the_shipped_model_with_its_settings(page, open_page):
     assert page.get_by_text("Mapa calculado com antecedência", exact=False).is_visible()
     assert page.locator(".js-plotly-plot .scatterlayer .trace").count() >= 1
     screenshot(page, "embeddings-umap-pt-BR")
+
+
+def test_leaving_for_another_room_and_coming_back_keeps_the_view(page, open_page):
+    open_page(page, "embeddings", "en")
+    search = page.get_by_role("textbox", name="Search a token")
+    search.fill("king")
+    search.press("Enter")
+    wait_for_app(page)
+    sidebar = page.get_by_test_id("stSidebarNav")
+    sidebar.get_by_role("link", name="Home").click()
+    wait_for_app(page)
+    sidebar.get_by_role("link", name="Embeddings").click()
+    wait_for_app(page)
+    assert page.get_by_role("textbox", name="Search a token").input_value() == "king"
+    assert page.get_by_text("Also neighbours on the map").is_visible()
+    page.get_by_role("tab", name="Custom axes").click()
+    assert page.get_by_text("Each axis needs at least one word").count() == 0
+    assert page.locator("[data-testid=stException]").count() == 0
