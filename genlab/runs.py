@@ -12,6 +12,7 @@ than ``GENLAB_DATA_MB``. An owner is a random token (a participant's key); nobod
 owner's runs without it.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -150,7 +151,13 @@ def delete(owner: str, run_id: str) -> None:
 
 
 def _size(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    """Bytes under ``path``; files deleted meanwhile (another session's clean-up) count 0."""
+    total = 0
+    for folder, _, names in os.walk(path):  # os.walk skips folders that vanish
+        for name in names:
+            with contextlib.suppress(FileNotFoundError):
+                total += os.stat(os.path.join(folder, name)).st_size
+    return total
 
 
 def clean(now: float | None = None) -> int:

@@ -86,3 +86,18 @@ def test_over_the_size_limit_the_oldest_ended_runs_go_first(monkeypatch):
     assert left == {"old going", "new"}  # a run still going is never deleted for size
     runs.delete(ANA, made["new"].id)
     assert runs.listing(ANA) == []
+
+
+def test_a_file_deleted_while_the_size_is_counted_counts_zero(monkeypatch, data_dir):
+    (data_dir / "a").mkdir()
+    (data_dir / "a" / "kept.bin").write_bytes(b"x" * 100)
+    (data_dir / "a" / "gone.bin").write_bytes(b"x" * 50)
+    stat = runs.os.stat
+
+    def vanishing(path, *args, **kwargs):
+        if str(path).endswith("gone.bin"):
+            raise FileNotFoundError(path)
+        return stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(runs.os, "stat", vanishing)
+    assert runs._size(data_dir / "a") == 100
