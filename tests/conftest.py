@@ -1,7 +1,8 @@
 """Every test runs torch as the lab does: one thread on the CPU (see genlab.device).
 
 Without it torch takes both cores, and a small GAN ran over 100x slower under load.
-Runs saved by the tests (and by the servers they start) go to a temporary data directory.
+Runs saved by the tests (and by the servers they start) go to a temporary data directory, and
+up to 4 trainings run at once whatever the machine's cores (tests of the queue set their own cap).
 """
 
 import os
@@ -19,3 +20,4 @@ def _one_thread():
 @pytest.fixture(scope="session", autouse=True)
 def _data_dir(tmp_path_factory):
     os.environ["GENLAB_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
+    os.environ.setdefault("GENLAB_MAX_JOBS", "4")
