@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from genlab.device import configure  # noqa: E402
 from genlab.embed import figures, projection, space  # noqa: E402
 from genlab.embed.projection import ProjectionConfig  # noqa: E402
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.browser.helpers import chromium  # noqa: E402
 
 
 def median_time(fn, repeats: int) -> float:
@@ -149,7 +149,6 @@ requestAnimationFrame(count);
 
 def bench_browser() -> None:
     import plotly
-    from playwright.sync_api import sync_playwright
 
     plotly_js = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()
     rng = np.random.default_rng(2)
@@ -163,8 +162,7 @@ def bench_browser() -> None:
         html = PAGE.format(plotly=plotly_js, fig=json.dumps(fig))
         with tempfile.NamedTemporaryFile("w", suffix=".html", delete=False) as f:
             f.write(html)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        with chromium() as browser:
             page = browser.new_page(viewport={"width": 1000, "height": 700})
             start = time.perf_counter()
             page.goto(f"file://{f.name}")
@@ -180,7 +178,6 @@ def bench_browser() -> None:
             page.mouse.up()
             elapsed = time.perf_counter() - start
             fps = (page.evaluate("window.frames_seen") - before) / elapsed
-            browser.close()
         Path(f.name).unlink()
         action = "rotating" if dims == 3 else "panning"
         print(

@@ -12,18 +12,20 @@ every 50 epochs. Prints the median of the runs next to the goals.
 """
 
 import argparse
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, wait_for_app  # noqa: E402
+from tests.browser.helpers import (  # noqa: E402
+    chromium,
+    free_port,
+    start_lab,
+    wait_for_app,
+)
 
 COUNT_REDRAWS = """() => {
     // A redraw is a new snapshot on screen: at each animation frame, the layered view (the
@@ -49,34 +51,6 @@ COUNT_REDRAWS = """() => {
     };
     requestAnimationFrame(tick);
 }"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "streamlit", "run", "app.py"),
-            *("--server.port", str(port), "--server.headless", "true"),
-            *("--server.fileWatcherType", "none"),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("the lab did not start")
 
 
 def measure(browser, base: str, seconds: float, speed: str) -> dict:
@@ -112,16 +86,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--speed", default="Full speed", choices=("Slow", "Medium", "Full speed"))
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
-
     port = free_port()
-    server = start_server(port)
+    server = start_lab(port)
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        with chromium() as browser:
             base = f"http://127.0.0.1:{port}"
             runs = [measure(browser, base, args.seconds, args.speed) for _ in range(args.runs)]
-            browser.close()
     finally:
         server.terminate()
         server.wait(10)

@@ -29,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +41,7 @@ from stclient import Problem, Session  # noqa: E402
 
 from genlab.i18n import LANGUAGES, translate  # noqa: E402
 from genlab.jobs import max_jobs  # noqa: E402
+from tests.browser.helpers import start_lab  # noqa: E402
 
 ROOMS = ("next", "gan", "embeddings", "text")
 TEMPERATURES = (0.3, 0.7, 1.3, 2.0)
@@ -120,30 +120,6 @@ def children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry.name))
     return found
-
-
-def start_server(port: int, data_dir: Path, max_jobs: int, log: Path) -> subprocess.Popen:
-    env = dict(os.environ, GENLAB_DATA_DIR=str(data_dir), GENLAB_MAX_JOBS=str(max_jobs))
-    server = subprocess.Popen(
-        [
-            *(ROOT / ".venv/bin/streamlit", "run", "app.py"),
-            *("--server.headless", "true", "--server.port", str(port)),
-            *("--server.fileWatcherType", "none"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.time() + 60
-    while time.time() < deadline and server.poll() is None:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit(f"the lab did not start; its log: {log}")
 
 
 class Sampler:
@@ -424,7 +400,9 @@ def main() -> None:
     started = time.perf_counter()
     log = Path(tempfile.gettempdir()) / f"genlab-load-{args.port}.log"
     with tempfile.TemporaryDirectory(prefix="genlab-load-") as tmp:
-        server = start_server(args.port, Path(tmp) / "data", args.max_jobs, log)
+        data = str(Path(tmp) / "data")
+        env = dict(os.environ, GENLAB_DATA_DIR=data, GENLAB_MAX_JOBS=str(args.max_jobs))
+        server = start_lab(args.port, env, log.open("wb"))
         try:
             code = asyncio.run(main_async(args, f"http://127.0.0.1:{args.port}", server.pid, log))
         finally:

@@ -5,18 +5,19 @@ they fail (``./lab test`` installs Chromium when it runs as root).
 """
 
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, assert_no_exception, wait_for_app
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.browser.helpers import (
+    CHROMIUM,
+    assert_no_exception,
+    chromium,
+    free_port,
+    start_lab,
+    wait_for_app,
+)
 
 
 def pytest_collection_modifyitems(items):
@@ -35,49 +36,13 @@ def _chromium_present():
     pytest.skip(message)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server():
     """The base URL of a real GenLab server started for this test session."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        # a test's closed page leaves its run to the reaper: gone 10 s later, as for a closed tab
-        env=dict(os.environ, GENLAB_MAX_JOBS="4", GENLAB_IDLE_S="10"),
-    )
+    port = free_port()
+    # a test's closed page leaves its run to the reaper: gone 10 s later, as for a closed tab
+    process = start_lab(port, env=dict(os.environ, GENLAB_MAX_JOBS="4", GENLAB_IDLE_S="10"))
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.time() > deadline or process.poll() is not None:
-            process.kill()
-            pytest.fail("the lab server did not start within 60 s")
-        time.sleep(0.2)
     yield base
     process.terminate()
     try:
@@ -88,12 +53,8 @@ def server():
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

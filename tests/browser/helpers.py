@@ -1,5 +1,12 @@
-"""Helpers for real-browser tests: wait for a script run, fail on exceptions, save screenshots."""
+"""Helpers for real-browser tests and benchmarks: start a lab server, wait for a script run, fail
+on exceptions, save screenshots."""
 
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -16,11 +23,61 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT_DONE = """() => {
     const app = document.querySelector('[data-testid=stApp]');
     return app && app.getAttribute('data-test-script-state') === 'notRunning'
         && !document.querySelector('[data-testid=stSkeleton]');
 }"""
+
+
+@contextlib.contextmanager
+def chromium():
+    """Debian's Chromium driven by Playwright, closed at the end of the block."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthy(base: str, process: subprocess.Popen, seconds: float = 60) -> bool:
+    """Wait until the server at ``base`` answers its health check (False: it ended or timed out)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def start_lab(port: int, env: dict | None = None, output=subprocess.DEVNULL) -> subprocess.Popen:
+    """A GenLab server on ``port`` (no file watcher, as for a workshop), once it answers."""
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "streamlit", "run", "app.py"),
+            *("--server.port", str(port), "--server.headless", "true"),
+            *("--server.fileWatcherType", "none"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
+    if not healthy(f"http://127.0.0.1:{port}", process):
+        process.kill()
+        raise RuntimeError("the lab server did not start within 60 s")
+    return process
 
 
 def wait_for_app(page, timeout: float = 60_000) -> None:

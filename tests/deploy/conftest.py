@@ -13,15 +13,13 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import _chromium_present  # noqa: F401 (the same skip/fail policy)
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.helpers import chromium, healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 REPLICAS = 2
@@ -33,12 +31,8 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -99,18 +93,9 @@ def served(tmp_path_factory):
         ),
     )
     base = f"http://127.0.0.1:{nginx_port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.time() > deadline or process.poll() is not None:
-            os.killpg(process.pid, signal.SIGKILL)
-            pytest.fail(f"deploy/serve.sh did not serve within 90 s; logs in {run_dir}")
-        time.sleep(0.3)
+    if not healthy(base, process, seconds=90):
+        os.killpg(process.pid, signal.SIGKILL)
+        pytest.fail(f"deploy/serve.sh did not serve within 90 s; logs in {run_dir}")
     yield Served(base, [f"127.0.0.1:{first + i}" for i in range(REPLICAS)], run_dir)
     os.killpg(process.pid, signal.SIGTERM)
     with contextlib.suppress(subprocess.TimeoutExpired):
