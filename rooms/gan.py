@@ -195,18 +195,18 @@ def diagram_texts(cfg: GanConfig, snap: dict) -> dict:
     """The model overview's boxes (a chart: plain text)."""
     return {
         "noise": plain("gan.box_noise", dim=cfg.noise_dim, dist=plain(f"gan.noise_{cfg.noise}")),
-        "generator": t(
+        "generator": plain(
             "gan.box_generator", layers=cfg.g_layers, neurons=cfg.g_neurons, lr=cfg.g_lr
         ),
         "fake": plain("gan.box_fake"),
         "real": plain("gan.box_real"),
-        "discriminator": t(
+        "discriminator": plain(
             "gan.box_discriminator", layers=cfg.d_layers, neurons=cfg.d_neurons, lr=cfg.d_lr
         ),
-        "predictions": t(
+        "predictions": plain(
             "gan.box_predictions", real=fmt(snap.get("d_real")), fake=fmt(snap.get("d_fake"))
         ),
-        "loss": t(
+        "loss": plain(
             "gan.box_loss", d=fmt(snap.get("d_loss"), ".3f"), g=fmt(snap.get("g_loss"), ".3f")
         ),
     }

@@ -2,6 +2,7 @@
 in the URL, bad links, divergence, a trained model."""
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -86,9 +87,12 @@ def test_play_trains_live_and_a_new_learning_rate_reaches_the_running_job():
         tick_until(at, lambda a: job.snapshot["config"]["d_lr"] == 0.02)
         assert at.session_state["jobs"]["gan"] == job.id  # a live change, not a restart
         assert at.query_params["d_lr"] in ("0.02", ["0.02"])
-        curves = figures(at)[1]
+        _, curves, diagram = figures(at)
         js = next(t for t in curves["data"] if t["name"] == "JS divergence")
         assert js["y"] and all(0 <= v <= 1 for v in js["y"] if v is not None)
+        boxes = [a["text"] for a in diagram["layout"]["annotations"]]
+        loss = next(b for b in boxes if b.startswith(translate("en", "gan.box_loss")[:6]))
+        assert re.search(r"D \d\.\d{3}", loss), loss  # a chart shows text as typed: no "1\.384"
 
         at.slider(key="gan_g_neurons").set_value(8).run()  # architecture: start over
         assert at.session_state["jobs"]["gan"] != job.id
