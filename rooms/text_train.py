@@ -199,10 +199,12 @@ def widget_defaults() -> dict:
 
 
 def restore_widgets() -> None:
-    """Give widgets their values back after a visit to another page (Streamlit drops them)."""
+    """Give widgets their values back after a run that did not draw them (a visit to another page,
+    a bad upload): Streamlit drops them. Assigned, not setdefault, which does not mark the value as
+    the widget's (streamlit#9082: the widget then showed its default)."""
     saved = st.session_state.get(SAVED_KEY, {})
     for key, value in {**widget_defaults(), **saved}.items():
-        st.session_state.setdefault(key, value)
+        st.session_state[key] = st.session_state.get(key, value)
 
 
 def save_widgets() -> None:

@@ -58,6 +58,22 @@ def test_text_room_explains_bad_files_and_keeps_the_participants_model(page, ope
     screenshot(page, "bad-input-text-en")
 
 
+def test_a_bad_upload_between_two_good_ones_keeps_the_model_settings(page, open_page, tmp_path):
+    open_page(page, "text", "en")
+    page.get_by_text("My own text", exact=True).click()
+    wait_for_app(page)
+    send(page, tmp_path / "a.txt", PT.encode() * 20)
+    page.get_by_text("neural bigram", exact=True).click()
+    wait_for_app(page)
+    send(page, tmp_path / "empty.txt", b"")
+    send(page, tmp_path / "b.txt", PT.upper().encode() * 20)
+    page.wait_for_timeout(1000)  # live ticks send the page's widget values back to the server
+    wait_for_app(page)
+    assert page.get_by_role("radio", name="neural bigram").is_checked()
+    assert "The text is empty" not in body(page)
+    assert_no_exception(page)
+
+
 def test_gan_room_explains_bad_csvs_in_portuguese_then_loads_a_good_one(page, open_page, tmp_path):
     open_page(page, "gan", "pt-BR")
     page.locator("[data-testid=stMain] [data-testid=stSelectbox]").first.click()
