@@ -21,14 +21,23 @@ TASK = "genlab.gan.jobs:run"
 TRAINED = Path(__file__).resolve().parent.parent / "assets" / "gan"
 SPEEDS = {"slow": 20, "medium": 150, "fast": 0}  # epochs per second (0: as fast as possible)
 FIELDS = [f.name for f in dataclasses.fields(GanConfig)]
+VERSION_KEY = "gan_settings_version"
 ss = st.session_state
 
 
 def key(field: str) -> str:
-    return f"gan_{field}"
+    """The key of a setting's widget. Its version goes up each time the lab itself changes the
+    settings: a value the browser sent before it received the new ones (a live tick in flight)
+    then lands on the old key and is dropped instead of undoing the change."""
+    version = ss.get(VERSION_KEY, 0)
+    return f"gan_{field}_v{version}" if version else f"gan_{field}"
 
 
 def set_widgets(cfg: GanConfig) -> None:
+    if key(FIELDS[0]) in ss:  # the widgets exist already: new keys (see key())
+        for name in FIELDS:
+            ss.pop(key(name), None)
+        ss[VERSION_KEY] = ss.get(VERSION_KEY, 0) + 1
     for name in FIELDS:
         ss[key(name)] = getattr(cfg, name)
 
@@ -141,7 +150,7 @@ def uploaded_model() -> None:
 def lower_lr() -> None:
     cfg = widget_config()
     lrs = {"d_lr": max(cfg.d_lr / 10, 1e-6), "g_lr": max(cfg.g_lr / 10, 1e-6)}
-    ss[key("d_lr")], ss[key("g_lr")] = lrs["d_lr"], lrs["g_lr"]
+    set_widgets(cfg.replace(**lrs))
     job = live.current(SLOT)
     if job is not None:
         job.update(**lrs)
