@@ -15,35 +15,23 @@ from genlab.gan.losses import LOSSES
 from genlab.gan.training import Trainer
 from ui import cache, charts, live, runs
 from ui.i18n import current_lang, plain, t
+from ui.widgets import Versioned
 
 SLOT = "gan"
 TASK = "genlab.gan.jobs:run"
 TRAINED = Path(__file__).resolve().parent.parent / "assets" / "gan"
 SPEEDS = {"slow": 20, "medium": 150, "fast": 0}  # epochs per second (0: as fast as possible)
 FIELDS = [f.name for f in dataclasses.fields(GanConfig)]
-VERSION_KEY = "gan_settings_version"
+SETTINGS = Versioned("gan", FIELDS)
 ss = st.session_state
 
 
-def key(field: str) -> str:
-    """The key of a setting's widget. Its version goes up each time the lab itself changes the
-    settings: a value the browser sent before it received the new ones (a live tick in flight)
-    then lands on the old key and is dropped instead of undoing the change."""
-    version = ss.get(VERSION_KEY, 0)
-    return f"gan_{field}_v{version}" if version else f"gan_{field}"
-
-
 def set_widgets(cfg: GanConfig) -> None:
-    if key(FIELDS[0]) in ss:  # the widgets exist already: new keys (see key())
-        for name in FIELDS:
-            ss.pop(key(name), None)
-        ss[VERSION_KEY] = ss.get(VERSION_KEY, 0) + 1
-    for name in FIELDS:
-        ss[key(name)] = getattr(cfg, name)
+    SETTINGS.set({name: getattr(cfg, name) for name in FIELDS})
 
 
 def widget_config() -> GanConfig:
-    return GanConfig(**{name: ss[key(name)] for name in FIELDS}).validate()
+    return GanConfig(**SETTINGS.values()).validate()
 
 
 def job_params(cfg: GanConfig, paused: bool = False) -> dict:
@@ -113,7 +101,7 @@ def forget_start() -> None:
 
 def use_preset() -> None:
     forget_start()
-    set_widgets(GanConfig.from_dict(preset(ss[key("dataset")])))
+    set_widgets(GanConfig.from_dict(preset(ss[SETTINGS.key("dataset")])))
     ss["gan_notice"] = ("success", "gan.preset_used")
 
 
@@ -129,7 +117,7 @@ def load_model(data: bytes) -> None:
 
 
 def start_trained() -> None:
-    path = TRAINED / f"{ss[key('dataset')]}.safetensors"
+    path = TRAINED / f"{ss[SETTINGS.key('dataset')]}.safetensors"
     if not path.exists():
         ss["gan_notice"] = ("info", "gan.no_trained")
         return
@@ -339,13 +327,13 @@ source.selectbox(
     t("gan.dataset"),
     DATASETS + USER_DATASETS,
     format_func=lambda name: t(f"gan.ds_{name}"),
-    key=key("dataset"),
+    key=SETTINGS.key("dataset"),
     on_change=forget_start,
 )
 actions.button(t("gan.use_preset"), key="gan_preset", on_click=use_preset, width="stretch")
 actions.button(t("gan.start_trained"), key="gan_trained", on_click=start_trained, width="stretch")
 
-dataset = ss[key("dataset")]
+dataset = ss[SETTINGS.key("dataset")]
 if dataset == "drawn":
     from streamlit_drawable_canvas import st_canvas  # a component: load it only when drawing
 
@@ -378,36 +366,44 @@ with st.expander(t("gan.hyperparameters")):
     g_col, d_col, train_col = st.columns(3)
     for col, net in ((g_col, "g"), (d_col, "d")):
         col.markdown(f"**{t('gan.generator' if net == 'g' else 'gan.discriminator')}**")
-        col.slider(t("gan.hidden_layers"), 0, 5, key=key(f"{net}_layers"))
-        col.slider(t("gan.neurons"), 1, 128, key=key(f"{net}_neurons"))
+        col.slider(t("gan.hidden_layers"), 0, 5, key=SETTINGS.key(f"{net}_layers"))
+        col.slider(t("gan.neurons"), 1, 128, key=SETTINGS.key(f"{net}_neurons"))
         col.number_input(
-            t(f"gan.{net}_lr"), 1e-6, 100.0, step=0.0005, format="%.4f", key=key(f"{net}_lr")
+            t(f"gan.{net}_lr"),
+            1e-6,
+            100.0,
+            step=0.0005,
+            format="%.4f",
+            key=SETTINGS.key(f"{net}_lr"),
         )
-        col.slider(t(f"gan.{net}_steps"), 1, 10, key=key(f"{net}_steps"))
+        col.slider(t(f"gan.{net}_steps"), 1, 10, key=SETTINGS.key(f"{net}_steps"))
     g_col.selectbox(
         t("gan.noise"),
         ("uniform", "gaussian"),
         format_func=lambda n: t(f"gan.noise_{n}"),
-        key=key("noise"),
+        key=SETTINGS.key("noise"),
     )
-    g_col.slider(t("gan.noise_dim"), 1, 8, key=key("noise_dim"))
+    g_col.slider(t("gan.noise_dim"), 1, 8, key=SETTINGS.key("noise_dim"))
     d_col.selectbox(
         t("gan.activation"),
         ("relu", "leaky_relu", "tanh", "sigmoid"),
         format_func=lambda n: t(f"gan.act_{n}"),
-        key=key("activation"),
+        key=SETTINGS.key("activation"),
     )
     train_col.selectbox(
-        t("gan.loss"), tuple(LOSSES), format_func=lambda n: t(f"gan.loss_{n}"), key=key("loss")
+        t("gan.loss"),
+        tuple(LOSSES),
+        format_func=lambda n: t(f"gan.loss_{n}"),
+        key=SETTINGS.key("loss"),
     )
     train_col.selectbox(
         t("gan.optimizer"),
         ("adam", "sgd"),
         format_func=lambda n: t(f"gan.opt_{n}"),
-        key=key("optimizer"),
+        key=SETTINGS.key("optimizer"),
     )
-    train_col.number_input(t("gan.batch"), 1, 2048, step=16, key=key("batch"))
-    train_col.number_input(t("gan.seed"), 0, 2**31 - 1, step=1, key=key("seed"))
+    train_col.number_input(t("gan.batch"), 1, 2048, step=16, key=SETTINGS.key("batch"))
+    train_col.number_input(t("gan.seed"), 0, 2**31 - 1, step=1, key=SETTINGS.key("seed"))
 
 config = widget_config()
 follow_settings(config)

@@ -12,6 +12,7 @@ from genlab.text.tokenizers import BPE_MIN_VOCAB, KINDS, show
 from genlab.text.training import GPT_PRESETS, TrainConfig
 from ui import cache, live, runs
 from ui.i18n import plain, t
+from ui.widgets import Versioned
 
 SLOT = "text"
 TASK = "genlab.text.training:run"
@@ -23,6 +24,7 @@ HEATMAP_TOP = 40
 GPT_FIELDS = ("n_layer", "n_head", "n_embd", "block_size", "dropout")
 TRAIN_FIELDS = ("batch_size", "lr", "steps")
 MODELS_KEY, CORPORA_KEY, SAVED_KEY = "text_models", "text_corpora", "text_saved_widgets"
+SETTINGS = Versioned("text", GPT_FIELDS + TRAIN_FIELDS)
 
 
 @cache.resource(max_entries=12)
@@ -180,10 +182,11 @@ def batch_view(prep: data.Prepared) -> None:
 def widget_defaults() -> dict:
     """First values of the page's widgets (the GPT fields come from the default preset)."""
     shape, train = GPT_PRESETS[training.DEFAULT_PRESET]
-    gpt = {f"text_{k}": v for k, v in {**shape, **train}.items() if k in GPT_FIELDS + TRAIN_FIELDS}
+    gpt = {SETTINGS.key(k): v for k, v in {**shape, **train}.items() if k in SETTINGS.fields}
     bigram = training.BIGRAM_TRAIN
     return {
         "text_corpus": "shakespeare",
+        "text_pasted": "",
         "text_tokenizer": "char",
         "text_bpe_vocab": 512,
         "text_word_cap": 0,
@@ -202,21 +205,19 @@ def restore_widgets() -> None:
     """Give widgets their values back after a run that did not draw them (a visit to another page,
     a bad upload): Streamlit drops them. Assigned, not setdefault, which does not mark the value as
     the widget's (streamlit#9082: the widget then showed its default)."""
-    saved = st.session_state.get(SAVED_KEY, {})
-    for key, value in {**widget_defaults(), **saved}.items():
-        st.session_state[key] = st.session_state.get(key, value)
+    ss, saved = st.session_state, st.session_state.get(SAVED_KEY, {})
+    for key, value in widget_defaults().items():
+        ss[key] = ss.get(key, saved.get(key, value))
 
 
 def save_widgets() -> None:
-    keys = (*widget_defaults(), "text_pasted")
-    st.session_state[SAVED_KEY] = {k: st.session_state[k] for k in keys if k in st.session_state}
+    ss = st.session_state
+    ss[SAVED_KEY] = {k: ss[k] for k in widget_defaults() if k in ss}
 
 
 def apply_preset() -> None:
     shape, train = GPT_PRESETS[st.session_state["text_preset"]]
-    for name, value in {**shape, **train}.items():
-        if name in GPT_FIELDS + TRAIN_FIELDS:
-            st.session_state[f"text_{name}"] = value
+    SETTINGS.set({k: v for k, v in {**shape, **train}.items() if k in SETTINGS.fields})
 
 
 def model_section(prep: data.Prepared) -> tuple[LMConfig, TrainConfig] | None:
@@ -258,13 +259,19 @@ def gpt_settings(model_cfg: LMConfig, train_cfg: TrainConfig) -> tuple[LMConfig,
     )
     cols = st.columns(4)
     shape = {
-        "n_layer": cols[0].number_input(t("text.n_layer"), 1, 12, key="text_n_layer"),
-        "n_head": cols[1].number_input(t("text.n_head"), 1, 16, key="text_n_head"),
-        "n_embd": cols[2].number_input(t("text.n_embd"), 8, 768, step=8, key="text_n_embd"),
-        "block_size": cols[3].number_input(t("text.block_size"), 2, 512, key="text_block_size"),
+        "n_layer": cols[0].number_input(t("text.n_layer"), 1, 12, key=SETTINGS.key("n_layer")),
+        "n_head": cols[1].number_input(t("text.n_head"), 1, 16, key=SETTINGS.key("n_head")),
+        "n_embd": cols[2].number_input(
+            t("text.n_embd"), 8, 768, step=8, key=SETTINGS.key("n_embd")
+        ),
+        "block_size": cols[3].number_input(
+            t("text.block_size"), 2, 512, key=SETTINGS.key("block_size")
+        ),
     }
     cols = st.columns(4)
-    shape["dropout"] = cols[0].slider(t("text.dropout"), 0.0, 0.5, step=0.05, key="text_dropout")
+    shape["dropout"] = cols[0].slider(
+        t("text.dropout"), 0.0, 0.5, step=0.05, key=SETTINGS.key("dropout")
+    )
     train = train_settings(cols[1:])
     return (
         LMConfig(**{**model_cfg.to_dict(), **shape}),
@@ -274,11 +281,15 @@ def gpt_settings(model_cfg: LMConfig, train_cfg: TrainConfig) -> tuple[LMConfig,
 
 def train_settings(cols) -> dict:
     return {
-        "batch_size": cols[0].number_input(t("text.batch_size"), 1, 512, key="text_batch_size"),
-        "lr": cols[1].number_input(
-            t("text.lr"), 1e-5, 1.0, format="%.4f", step=1e-4, key="text_lr"
+        "batch_size": cols[0].number_input(
+            t("text.batch_size"), 1, 512, key=SETTINGS.key("batch_size")
         ),
-        "steps": cols[2].number_input(t("text.steps"), 1, 20000, step=100, key="text_steps"),
+        "lr": cols[1].number_input(
+            t("text.lr"), 1e-5, 1.0, format="%.4f", step=1e-4, key=SETTINGS.key("lr")
+        ),
+        "steps": cols[2].number_input(
+            t("text.steps"), 1, 20000, step=100, key=SETTINGS.key("steps")
+        ),
     }
 
 

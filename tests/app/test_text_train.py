@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from genlab.i18n import translate
 from tests.app.helpers import session_job
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,12 +67,21 @@ def test_heads_that_do_not_divide_the_width_are_explained_and_block_training():
     assert not at.error and "text_play" in [b.key for b in at.button]
 
 
-def test_preset_fills_the_settings():
+def number(at: AppTest, field: str):
+    """The number input of a model setting, by its label (its key changes with each preset)."""
+    return next(n for n in at.number_input if n.label == translate("en", f"text.{field}"))
+
+
+def test_preset_fills_the_settings_and_they_stay_editable():
     at = open_page()
     at.selectbox(key="text_preset").set_value("nanogpt-cpu").run()
-    assert at.number_input(key="text_n_embd").value == 128
-    assert at.number_input(key="text_batch_size").value == 12
-    assert at.number_input(key="text_steps").value == 2000
+    assert number(at, "n_embd").value == 128
+    assert number(at, "batch_size").value == 12
+    assert number(at, "steps").value == 2000
+    number(at, "steps").set_value(300).run()
+    at.run()
+    assert number(at, "steps").value == 300
+    assert number(at, "n_embd").value == 128
 
 
 @pytest.mark.parametrize(

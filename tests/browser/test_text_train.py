@@ -96,3 +96,26 @@ def test_bad_files_get_translated_messages_and_the_page_keeps_working(page, open
     wait_for_app(page)
     assert page.get_by_text("1,131,891").count() >= 1
     assert_no_exception(page)
+
+
+def test_a_preset_chosen_during_training_holds_and_survives_a_visit_to_another_room(
+    page, open_page
+):
+    open_page(page, "text")
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function("() => /Step [1-9]/.test(document.body.innerText)", timeout=60_000)
+    page.get_by_label("Preset (time on a 2-core laptop)").click()
+    page.get_by_role("option", name="20 minutes", exact=True).click()
+    settle(page)
+    page.wait_for_timeout(2000)  # eight live ticks of the training chart
+    wanted = {"Layers": "6", "Embedding size (width)": "192", "Training steps": "1200"}
+    assert {label: page.get_by_label(label).input_value() for label in wanted} == wanted
+    sidebar = page.get_by_test_id("stSidebarNav")
+    sidebar.get_by_role("link", name="Home").click()
+    wait_for_app(page)
+    sidebar.get_by_role("link", name="Train a language model").click()
+    wait_for_app(page)
+    assert {label: page.get_by_label(label).input_value() for label in wanted} == wanted
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_role("button", name="Play").wait_for(timeout=30_000)
+    assert_no_exception(page)
