@@ -136,10 +136,16 @@ def uploaded_model() -> None:
 
 
 def lower_lr() -> None:
+    """Divide both learning rates by 10 and carry on, once per divergence: a click that reaches
+    the server twice (it did, with live ticks in flight) must not divide them by 100."""
+    job = live.current(SLOT)
+    divergence = (job.id, job.snapshot.get("epoch")) if job and job.snapshot else None
+    if divergence is not None and ss.get("gan_lowered_at") == divergence:
+        return
+    ss["gan_lowered_at"] = divergence
     cfg = widget_config()
     lrs = {"d_lr": max(cfg.d_lr / 10, 1e-6), "g_lr": max(cfg.g_lr / 10, 1e-6)}
     set_widgets(cfg.replace(**lrs))
-    job = live.current(SLOT)
     if job is not None:
         job.update(**lrs)
         ss["gan_job_cfg"] = cfg.replace(**lrs).to_dict()
