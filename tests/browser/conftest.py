@@ -21,9 +21,11 @@ from tests.browser.helpers import (
 
 
 def pytest_collection_modifyitems(items):
+    """Browser tests run one after another in one xdist worker (one lab server for all of them)."""
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session", autouse=True)
