@@ -101,7 +101,7 @@ def forget_start() -> None:
 
 def use_preset() -> None:
     forget_start()
-    set_widgets(GanConfig.from_dict(preset(ss[SETTINGS.key("dataset")])))
+    set_widgets(GanConfig.from_dict(preset(SETTINGS.value("dataset"))))
     ss["gan_notice"] = ("success", "gan.preset_used")
 
 
@@ -117,7 +117,7 @@ def load_model(data: bytes) -> None:
 
 
 def start_trained() -> None:
-    path = TRAINED / f"{ss[SETTINGS.key('dataset')]}.safetensors"
+    path = TRAINED / f"{SETTINGS.value('dataset')}.safetensors"
     if not path.exists():
         ss["gan_notice"] = ("info", "gan.no_trained")
         return
@@ -339,7 +339,7 @@ source.selectbox(
 actions.button(t("gan.use_preset"), key="gan_preset", on_click=use_preset, width="stretch")
 actions.button(t("gan.start_trained"), key="gan_trained", on_click=start_trained, width="stretch")
 
-dataset = ss[SETTINGS.key("dataset")]
+dataset = SETTINGS.value("dataset")
 if dataset == "drawn":
     from streamlit_drawable_canvas import st_canvas  # a component: load it only when drawing
 

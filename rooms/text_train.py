@@ -179,10 +179,15 @@ def batch_view(prep: data.Prepared) -> None:
     st.code("\n".join(lines), language=None)
 
 
+def preset_settings(name: str) -> dict:
+    """The GPT and training settings a preset fills in."""
+    shape, train = GPT_PRESETS[name]
+    return {k: v for k, v in {**shape, **train}.items() if k in SETTINGS.fields}
+
+
 def widget_defaults() -> dict:
     """First values of the page's widgets (the GPT fields come from the default preset)."""
-    shape, train = GPT_PRESETS[training.DEFAULT_PRESET]
-    gpt = {SETTINGS.key(k): v for k, v in {**shape, **train}.items() if k in SETTINGS.fields}
+    gpt = {SETTINGS.key(k): v for k, v in preset_settings(training.DEFAULT_PRESET).items()}
     bigram = training.BIGRAM_TRAIN
     return {
         "text_corpus": "shakespeare",
@@ -216,8 +221,7 @@ def save_widgets() -> None:
 
 
 def apply_preset() -> None:
-    shape, train = GPT_PRESETS[st.session_state["text_preset"]]
-    SETTINGS.set({k: v for k, v in {**shape, **train}.items() if k in SETTINGS.fields})
+    SETTINGS.set(preset_settings(st.session_state["text_preset"]))
 
 
 def model_section(prep: data.Prepared) -> tuple[LMConfig, TrainConfig] | None:

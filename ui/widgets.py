@@ -17,13 +17,15 @@ class Versioned:
         version = st.session_state.get(self.version_key, 0)
         return f"{self.prefix}_{field}_v{version}" if version else f"{self.prefix}_{field}"
 
+    def value(self, field: str):
+        return st.session_state[self.key(field)]
+
     def present(self) -> dict:
         """The group's values that are in the session now."""
-        ss = st.session_state
-        return {f: ss[self.key(f)] for f in self.fields if self.key(f) in ss}
+        return {f: self.value(f) for f in self.fields if self.key(f) in st.session_state}
 
     def values(self) -> dict:
-        return {f: st.session_state[self.key(f)] for f in self.fields}
+        return {f: self.value(f) for f in self.fields}
 
     def set(self, values: dict) -> None:
         """Give the widgets these values (the fields not given keep theirs)."""
