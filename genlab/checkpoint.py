@@ -48,7 +48,7 @@ def _header(data: bytes) -> dict:
         raise UserError("common.err_checkpoint_truncated", size=len(data))
     try:
         header = json.loads(data[8 : 8 + length])
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, or nested too deeply
         raise UserError("common.err_checkpoint_malformed", detail=type(exc).__name__) from exc
     if not isinstance(header, dict):
         raise UserError("common.err_checkpoint_malformed", detail="header")
@@ -69,14 +69,27 @@ def _tensor_end(name: str, info) -> int:
         size = DTYPE_BYTES[info["dtype"]] * math.prod(shape)
         if min(shape, default=0) < 0 or not 0 <= begin <= end or end - begin != size:
             raise ValueError(name)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:  # OverflowError: Infinity
         raise UserError("common.err_checkpoint_malformed", detail=name[:80]) from exc
     return int(end)
 
 
 def load(source: bytes | Path | str) -> tuple[dict[str, torch.Tensor], dict]:
-    """Read a checkpoint into (tensors, metadata), refusing anything that is not one of ours."""
+    """Read a checkpoint into (tensors, metadata), refusing anything that is not one of ours.
+
+    Whatever the bytes, the only exception is a ``UserError``: the file is a participant's upload,
+    and the parsers below it (JSON, safetensors) have more ways to fail than we can list.
+    """
     data = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
+    try:
+        return _load(data)
+    except UserError:
+        raise
+    except Exception as exc:  # see the docstring
+        raise UserError("common.err_checkpoint_malformed", detail=type(exc).__name__) from exc
+
+
+def _load(data: bytes) -> tuple[dict[str, torch.Tensor], dict]:
     if not data:
         raise UserError("common.err_checkpoint_empty")
     if len(data) > MAX_BYTES:
@@ -94,8 +107,10 @@ def load(source: bytes | Path | str) -> tuple[dict[str, torch.Tensor], dict]:
     try:
         meta = json.loads(meta_text)
         tensors = safetensors.torch.load(data)
-    except (TypeError, json.JSONDecodeError, safetensors.SafetensorError) as exc:
+    except (TypeError, ValueError, RecursionError, safetensors.SafetensorError) as exc:
         raise UserError("common.err_checkpoint_malformed", detail=type(exc).__name__) from exc
+    if not isinstance(meta, dict):
+        raise UserError("common.err_checkpoint_malformed", detail="metadata")
     return tensors, meta
 
 

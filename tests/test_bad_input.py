@@ -8,6 +8,9 @@ give a usable result.
 
 import functools
 import io
+import json
+import math
+import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -103,6 +106,17 @@ def gan_model(change) -> bytes:
     tensors, meta = checkpoint.load(buffer.getvalue())
     change(tensors, meta)
     return checkpoint.dumps(tensors, meta)
+
+
+def raw_safetensors(tensors: dict, meta: str = "{}", body: bytes = b"") -> bytes:
+    """A file laid out as safetensors (header length, JSON header, bytes), whatever its header."""
+    header = json.dumps({**tensors, "__metadata__": {"genlab": meta}}).encode()
+    return struct.pack("<Q", len(header)) + header + body
+
+
+def deeply_nested(levels: int) -> bytes:
+    """A valid safetensors file whose GenLab metadata is a list nested ``levels`` deep."""
+    return raw_safetensors({}, "[" * levels + "]" * levels)
 
 
 def csv(rows) -> bytes:
@@ -474,6 +488,22 @@ CASES = [
         "GAN model at epoch -5",
         GAN,
         lambda: GanTrainer.load(gan_model(lambda t, m: m.update(epoch=-5))),
+        "common.err_checkpoint_malformed",
+    ),
+    Case(
+        "Model file whose metadata is [[[[…]]]] nested 50,000 levels deep",
+        GAN,
+        lambda: GanTrainer.load(deeply_nested(50_000)),
+        "common.err_checkpoint_malformed",
+    ),
+    Case(
+        "Model file whose header announces a tensor of shape [Infinity]",
+        GAN,
+        lambda: GanTrainer.load(
+            raw_safetensors(
+                {"w": {"dtype": "F32", "shape": [math.inf], "data_offsets": [0, 4]}}, "{}", bytes(4)
+            )
+        ),
         "common.err_checkpoint_malformed",
     ),
     # GAN settings (/gan: hyperparameters, also read from the URL)

@@ -1,11 +1,15 @@
 """Checkpoints: safetensors + JSON round trip; pickles, truncated and foreign files are refused."""
 
 import io
+import json
 import pickle
+import struct
 
 import pytest
 import safetensors.torch
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from genlab import checkpoint
 from genlab.errors import UserError
@@ -75,3 +79,73 @@ def test_shapes_are_checked_against_what_the_model_needs():
     with pytest.raises(UserError) as wrong:
         checkpoint.expect_shapes(TENSORS, {"w": (3, 2), "b": (3,)})
     assert wrong.value.key == "common.err_checkpoint_shape"
+
+
+def raw_file(header: bytes, body: bytes = b"") -> bytes:
+    """A file laid out as safetensors: the header's length, the header, the tensor bytes."""
+    return struct.pack("<Q", len(header)) + header + body
+
+
+def deep(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+def test_metadata_nested_50000_levels_deep_is_refused_with_a_message():
+    header = json.dumps({"__metadata__": {"genlab": deep(50_000)}}).encode()
+    assert refused(raw_file(header)) == "common.err_checkpoint_malformed"
+
+
+def test_a_header_nested_50000_levels_deep_is_refused_with_a_message():
+    assert refused(raw_file(b'{"a": ' + deep(50_000).encode() + b"}")) == (
+        "common.err_checkpoint_malformed"
+    )
+
+
+def test_an_infinite_shape_or_a_list_as_metadata_is_refused_with_a_message():
+    tensor = {"dtype": "F32", "shape": [float("inf")], "data_offsets": [0, 4]}
+    header = json.dumps({"w": tensor, "__metadata__": {"genlab": "{}"}}).encode()
+    assert refused(raw_file(header, b"\x00" * 4)) == "common.err_checkpoint_malformed"
+    header = json.dumps({"__metadata__": {"genlab": "[1, 2]"}}).encode()
+    assert refused(raw_file(header)) == "common.err_checkpoint_malformed"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=20,
+)
+tensor_infos = st.fixed_dictionaries(
+    {
+        "dtype": st.sampled_from([*checkpoint.DTYPE_BYTES, "F8_E4M3", "X"]) | json_values,
+        "shape": st.lists(st.integers(-2, 6), max_size=3) | json_values,
+        "data_offsets": st.lists(st.integers(-4, 300), min_size=0, max_size=3) | json_values,
+    }
+)
+headers = st.dictionaries(
+    st.text(max_size=6) | st.just("__metadata__"),
+    tensor_infos | st.dictionaries(st.just("genlab"), json_values.map(json.dumps)) | json_values,
+    max_size=4,
+)
+
+
+def only_user_errors(data: bytes) -> None:
+    """Reading ``data`` gives a checkpoint or the lab's own message, never another exception."""
+    try:
+        tensors, meta = checkpoint.load(data)
+    except UserError as err:
+        assert err.key.startswith("common.err_checkpoint_")
+    else:
+        assert isinstance(meta, dict) and all(isinstance(v, torch.Tensor) for v in tensors.values())
+
+
+@settings(max_examples=300, deadline=None)
+@given(headers, st.binary(max_size=300))
+def test_any_header_gives_a_checkpoint_or_a_message(header, body):
+    only_user_errors(raw_file(json.dumps(header).encode(), body))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=64), st.binary(max_size=200))
+def test_any_bytes_give_a_message(header, body):
+    only_user_errors(raw_file(header, body))
+    only_user_errors(header + body)
