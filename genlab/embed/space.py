@@ -34,7 +34,6 @@ class Index:
     def __init__(self, vectors: np.ndarray):
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.unit = unit_rows(self.vectors)
-        self.sq_norms = np.einsum("ij,ij->i", self.vectors, self.vectors)
 
     def __len__(self) -> int:
         return len(self.vectors)
@@ -45,8 +44,10 @@ class Index:
             norm = np.linalg.norm(query)
             return self.unit @ (query / norm if norm else query)
         if metric == "euclidean":
-            sq = self.sq_norms - 2 * (self.vectors @ query) + query @ query
-            return -np.sqrt(np.maximum(sq, 0.0))
+            # The direct difference: |x|^2 - 2x.q + |q|^2 in float32 loses distances below about
+            # 0.005 far from the origin (they all became 0, and the token id decided the order).
+            diff = self.vectors - np.asarray(query, dtype=np.float32)
+            return -np.sqrt(np.einsum("ij,ij->i", diff, diff, dtype=np.float64))
         raise UserError("embed.err_metric", metric=metric)
 
     def nearest(self, i: int, k: int = 10, metric: str = "cosine") -> list[tuple[int, float]]:
@@ -62,7 +63,7 @@ def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
     if k <= 0:
         return []
     part = np.argpartition(-scores, k - 1)[:k]
-    order = part[np.argsort(-scores[part], kind="stable")]
+    order = part[np.lexsort((part, -scores[part]))]  # equal scores: the lower index first
     return [(int(j), float(scores[j])) for j in order]
 
 

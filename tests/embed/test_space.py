@@ -102,6 +102,33 @@ def test_map_neighbours_agree_fully_when_the_map_is_the_space_itself():
     assert space.map_trust(index, x, 5, metric="euclidean") == 1.0
 
 
+def test_map_distances_far_from_the_origin_keep_tiny_differences():
+    # A map point at |q| = 21 with neighbours 0.0001 to 0.0017 away (the shipped word map's
+    # 'ADRIAN'): |x|^2 - 2x.q + |q|^2 in float32 made them all 0, so the token id decided.
+    offsets = np.arange(17, 0, -1) * 1e-4
+    coords = np.array([[21.0, 0.0], *[[21.0 + d, 0.0] for d in offsets], [40.0, 0.0]])
+    nearest = space.Index(coords.astype(np.float32)).nearest(0, 10, "euclidean")
+    assert [j for j, _ in nearest] == list(range(17, 7, -1))
+    assert all(score < 0 for _, score in nearest)
+
+
+def test_the_shipped_word_map_ranks_adrians_neighbours_by_their_real_distance():
+    from genlab.embed import sources
+    from genlab.embed.export import read_coords
+    from genlab.embed.projection import ProjectionConfig, precomputed_path
+    from genlab.text.checkpoint import load_shipped
+
+    source = sources.from_language_model("w", load_shipped("shakespeare-word-gpt"))
+    cfg = ProjectionConfig(method="pacmap", dims=2).validate()
+    coords = read_coords(precomputed_path(source.fingerprint, cfg), len(source.tokens), 2)
+    i = source.tokens.index("ADRIAN")
+    exact = np.linalg.norm(coords.astype(np.float64) - coords[i].astype(np.float64), axis=1)
+    exact[i] = np.inf
+    nearest = space.Index(coords).nearest(i, 10, "euclidean")
+    assert [j for j, _ in nearest] == list(np.argsort(exact, kind="stable")[:10])
+    assert np.allclose([-s for _, s in nearest], np.sort(exact)[:10], rtol=1e-5, atol=0)
+
+
 def test_find_prefers_the_exact_token_then_ignores_case():
     tokens = ["King", "king", "KINGS", "\n"]
     assert space.find(tokens, "King") == 0
