@@ -28,6 +28,8 @@ HIGHLIGHT = "#d62728"
 NEIGHBOUR = "#ff7f0e"
 BASE = "#7f7f7f"
 AXES = ("x", "y", "z")
+LABEL_PX = 14  # label font size
+PLOT_PX = (800, 560)  # a 2-D map's plotting area, about, on a laptop: for labels that fit
 
 
 def _xyz(coords: np.ndarray, idx=None) -> dict:
@@ -74,18 +76,45 @@ def _points(coords, idx, labels, name, marker, dims) -> dict:
     return trace
 
 
-def _labelled(coords, idx, labels, name, colour, dims, size=9) -> dict:
+def _labelled(coords, idx, labels, name, colour, dims, size=9, shown=None) -> dict:
+    """Marked points; their labels written on the map (only those in ``shown`` when given),
+    every label on hover."""
     return {
         "type": "scatter3d" if dims == 3 else "scatter",
         "mode": "markers+text",
         "name": name,
-        "text": [labels[i] for i in idx],
+        "text": [labels[i] if shown is None or i in shown else "" for i in idx],
+        "hovertext": [labels[i] for i in idx],
         "textposition": "top center",
-        "textfont": {"size": 14, "color": colour},
-        "hovertemplate": "%{text}<extra></extra>",
+        "textfont": {"size": LABEL_PX, "color": colour},
+        "hovertemplate": "%{hovertext}<extra></extra>",
         "marker": {"size": size, "color": colour, "line": {"width": 1, "color": "white"}},
         **_xyz(coords, idx),
     }
+
+
+def label_box(coords: np.ndarray, i: int, label: str, per_px: np.ndarray) -> np.ndarray:
+    """The box (x0, y0, x1, y1, in data units) of point ``i``'s label written above it."""
+    x, y = coords[i, :2]
+    half = (0.6 * LABEL_PX * max(len(label), 1) + 4) / 2 * per_px[0]
+    bottom = y + 0.3 * LABEL_PX * per_px[1]
+    return np.array([x - half, bottom, x + half, bottom + 1.3 * LABEL_PX * per_px[1]])
+
+
+def readable(coords: np.ndarray, order: list[int], labels: list[str]) -> set[int]:
+    """The points of ``order`` (most important first) whose labels are written on a 2-D map: a
+    label that would overlap one already written is left to the hover, so labels stay readable."""
+    span = coords[:, :2].max(axis=0) - coords[:, :2].min(axis=0)
+    per_px = np.where(span > 0, span * 1.1, 1.0) / np.array(PLOT_PX)
+    placed, shown = [], set()
+    for i in dict.fromkeys(int(j) for j in order):
+        box = label_box(coords, i, labels[i], per_px)
+        if all(
+            box[2] <= b[0] or b[2] <= box[0] or box[3] <= b[1] or b[3] <= box[1] for b in placed
+        ):
+            placed.append(box)
+            shown.add(i)
+    return shown
 
 
 def token_map(
@@ -132,10 +161,15 @@ def token_map(
     else:
         marker = {"size": size, "color": BASE, "opacity": 0.6}
         traces.append(_points(coords, every, labels, "", marker, dims))
+    shown = None if dims == 3 else readable(coords, [*highlight, *neighbours], labels)
     if len(neighbours):
-        traces.append(_labelled(coords, neighbours, labels, neighbours_name, NEIGHBOUR, dims, 7))
+        traces.append(
+            _labelled(coords, neighbours, labels, neighbours_name, NEIGHBOUR, dims, 7, shown)
+        )
     if len(highlight):
-        traces.append(_labelled(coords, highlight, labels, highlight_name, HIGHLIGHT, dims, 11))
+        traces.append(
+            _labelled(coords, highlight, labels, highlight_name, HIGHLIGHT, dims, 11, shown)
+        )
     if analogy is not None:
         a, b, c, d = analogy
         for start, end in ((b, a), (c, d)):

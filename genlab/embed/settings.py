@@ -34,6 +34,31 @@ EXAMPLES = {
         "ayr": "peras, melancia",
     },
 }
+CHARACTERS = {  # for models whose tokens are characters: "a - A + B = b", vowels, capitals
+    "word": "e",
+    "a": "a",
+    "b": "A",
+    "c": "B",
+    "expected": "b",
+    "axl": "a, e, i, o, u",
+    "axr": "b, c, d, f, g",
+    "ayl": "a, b, c, d, e",
+    "ayr": "A, B, C, D, E",
+}
+
+
+def examples(corpus: str | None, tokens: list[str]) -> dict[str, str]:
+    """Example words for the search, the analogy and the axes that the vocabulary ``tokens``
+    holds: the corpus's words, else characters, else nothing (no "not in the vocabulary"
+    warnings for words the participant did not type)."""
+    known = {tok.strip() for tok in tokens}
+    for candidate in (EXAMPLES.get(corpus or "", EXAMPLES["shakespeare"]), CHARACTERS):
+        words = (w.strip() for text in candidate.values() for w in text.split(","))
+        if all(w in known for w in words):
+            return dict(candidate)
+    return dict.fromkeys(CHARACTERS, "")
+
+
 CHOICES = {
     "method": METHODS,
     "metric": METRICS,

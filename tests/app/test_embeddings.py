@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from genlab.i18n import translate
 from tests.app.helpers import session_job, shown
 from tests.embed.conftest import TEXT, tiny_lm  # noqa: F401  (fixture)
 
@@ -23,6 +24,14 @@ def open_page(lang="en", models=None, corpora=None, **query) -> AppTest:
     if models:
         at.session_state["text_models"] = models
         at.session_state["text_corpora"] = corpora or {}
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def open_tab(at, name: str, lang: str = "en") -> AppTest:
+    """Switch to a tab (the page draws only the open one)."""
+    at.session_state["embed_tab"] = translate(lang, f"embed.tab_{name}")
     at.run()
     assert not at.exception, at.exception
     return at
@@ -86,7 +95,7 @@ def test_an_unknown_word_gets_a_message_and_the_page_keeps_working(tiny_page):
 
 
 def test_analogies_show_both_methods_and_the_rank_of_the_expected_word(tiny_page):
-    at = tiny_page()
+    at = open_tab(tiny_page(), "analogy")
     for key, word in (
         ("embed_a", "king"),
         ("embed_b", "man"),
@@ -116,7 +125,7 @@ def test_switching_to_3d_and_tsne_redraws_the_map(tiny_page):
 
 
 def test_the_training_timeline_is_an_animation_with_one_frame_per_snapshot(tiny_page):
-    at = tiny_page()
+    at = open_tab(tiny_page(), "timeline")
     anim = next(f for f in figures(at) if "frames" in f)
     assert [fr["name"] for fr in anim["frames"]] == ["0", "50", "100"]
 
@@ -126,6 +135,7 @@ def test_the_view_goes_into_the_link_and_comes_back(tiny_page):
     at.radio(key="embed_method").set_value("tsne").run()
     at.text_input(key="embed_word").input("queen").run()
     assert at.query_params["e_method"] in ("tsne", ["tsne"])
+    open_tab(at, "export")
     assert any("e_method=tsne" in c.value and "e_word=queen" in c.value for c in at.code)
     assert len(at.get("download_button")) == 4
     again = tiny_page(e_method="tsne", e_word="queen", e_dims="3")
@@ -148,7 +158,7 @@ def test_the_optional_sentence_encoder_says_how_to_install_it(monkeypatch):
     monkeypatch.setattr(sources, "sentence_encoder_available", lambda: False)
     at = open_page("pt-BR", e_source="sentences")
     assert "opcional" in at.info[0].value
-    assert at.code[0].value == "pip install -r requirements-embed.txt"
+    assert at.code[0].value == ".venv/bin/pip install -r requirements-embed.txt"
 
 
 def test_word2vec_trains_in_a_worker_and_becomes_the_source(tiny_page):
@@ -161,9 +171,7 @@ def test_word2vec_trains_in_a_worker_and_becomes_the_source(tiny_page):
     time.sleep(0.2)
     at.run()
     assert not at.exception
-    assert any(
-        "Word2Vec vectors learned from “upload:tiny.txt”" in shown(c.value) for c in at.caption
-    )
+    assert any("Word2Vec vectors learned from “tiny.txt”" in shown(c.value) for c in at.caption)
     assert map_figure(at)["data"]
 
 
@@ -195,7 +203,7 @@ def test_a_new_umap_map_is_drawn_in_a_worker_with_a_notice_and_its_progress(tiny
 
 
 def test_custom_axes_draw_the_word_groups_and_name_unknown_words(tiny_page):
-    at = tiny_page()
+    at = open_tab(tiny_page(), "axis")
     for key, words in (
         ("embed_axl", "man, he"),
         ("embed_axr", "woman, zebra"),
@@ -219,3 +227,58 @@ def test_settings_of_hidden_widgets_survive_switching_methods(tiny_page):
     assert not at.exception
     at.radio(key="embed_method").set_value("tsne").run()
     assert at.slider(key="embed_perplexity").value == 7
+
+
+def test_a_character_model_gets_example_letters_not_words_it_does_not_know():
+    at = open_page()
+    assert at.text_input(key="embed_word").value == "king"
+    at.selectbox(key="embed_source").set_value("shipped:shakespeare-char-gpt").run()
+    assert not at.exception and not at.error and not at.warning
+    assert at.text_input(key="embed_word").value == "e"
+    open_tab(at, "analogy")
+    assert [at.text_input(key=f"embed_{k}").value for k in "abc"] == ["a", "A", "B"]
+    assert not at.error and [s.value for s in at.subheader] == ["3CosAdd", "3CosMul"]
+    open_tab(at, "axis")
+    assert not at.error and not any("vocabulary" in c.value for c in at.caption)
+
+
+def test_a_lessons_link_to_a_word_and_an_analogy_keeps_them():
+    at = open_page(e_source="shipped:shakespeare-word-gpt", e_word="queen", e_a="prince")
+    assert at.text_input(key="embed_word").value == "queen"
+    open_tab(at, "analogy")
+    assert at.text_input(key="embed_a").value == "prince"
+    assert at.text_input(key="embed_b").value == "man"  # the rest: the source's examples
+
+
+def test_the_source_is_described_in_portuguese_only():
+    at = open_page("pt-BR")
+    caption = next(shown(c.value) for c in at.caption if "Tabela de tokens" in c.value)
+    assert "modelo GPT (um token por palavra)" in caption and "“Shakespeare”" in caption
+    assert not {"word", "gpt", "steps", "shakespeare"} & set(caption.replace("(", " ").split())
+
+
+def test_the_link_to_send_never_carries_the_participants_key():
+    at = open_page(me="secret-key-123", job_embed="abc")
+    open_tab(at, "export")
+    link = at.code[0].value
+    assert "e_source=" in link and "lang=en" in link
+    assert "me=" not in link and "secret" not in link and "job_" not in link
+
+
+def test_the_page_reports_what_the_participant_did(tiny_page):
+    at = tiny_page()
+    at.text_input(key="embed_word").input("queen").run()
+    done = at.session_state["genlab_progress"]["embed"]
+    assert done["source"] == "session:tiny" and done["method"] == "pacmap" and done["dims"] == 2
+    assert done["query"] == "queen" and done["neighbours"] is True
+    assert not {"analogy", "axis", "timeline"} & set(done)
+    open_tab(at, "analogy")
+    for key, word in (("embed_a", "king"), ("embed_b", "man"), ("embed_c", "woman")):
+        at.text_input(key=key).input(word)
+    at.run()
+    open_tab(at, "axis")
+    at.text_input(key="embed_axl").input("man").run()
+    at.text_input(key="embed_axr").input("woman").run()
+    open_tab(at, "timeline")
+    done = at.session_state["genlab_progress"]["embed"]
+    assert done["analogy"] is True and done["axis"] is True and done["timeline"] is True

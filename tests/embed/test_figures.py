@@ -100,3 +100,27 @@ def test_every_figure_passes_plotly_validation_as_streamlit_applies_it():
         )
         go.Figure(anim)
     go.Figure(figures.neighbour_bars(labels, [(1, 0.5), (2, 0.4)], {1}, "cos", "a", "b"))
+
+
+def test_labels_of_a_tight_cluster_do_not_pile_up_and_the_searched_word_keeps_its_own():
+    rng = np.random.default_rng(1)
+    coords = np.concatenate([rng.normal(0, 0.01, (11, 2)), rng.normal(0, 5, (200, 2))])
+    labels = [f"token{i}" for i in range(len(coords))]
+    fig = figures.token_map(coords, labels, highlight=[0], neighbours=list(range(1, 11)))
+    neighbours, found = fig["data"][-2:]
+    assert found["text"] == ["token0"]
+    written = [i for i, text in zip(range(1, 11), neighbours["text"], strict=True) if text] + [0]
+    assert 1 <= len(written) < 11
+    per_px = (coords.max(axis=0) - coords.min(axis=0)) * 1.1 / np.array(figures.PLOT_PX)
+    boxes = [figures.label_box(coords, i, labels[i], per_px) for i in written]
+    for k, a in enumerate(boxes):
+        for b in boxes[k + 1 :]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+    assert neighbours["hovertext"] == labels[1:11]  # every label still shows on hover
+
+
+def test_spread_out_labels_are_all_written():
+    coords = np.array([[float(i), float(i % 2)] for i in range(6)]) * 100
+    labels = list("abcdef")
+    fig = figures.token_map(coords, labels, highlight=[0], neighbours=[1, 2, 3, 4, 5])
+    assert fig["data"][-2]["text"] == list("bcdef")

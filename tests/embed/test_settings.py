@@ -40,3 +40,13 @@ def test_umap_settings_go_into_the_link_and_bad_ones_are_dropped():
     bad, ignored = View.from_query({"e_min_dist": "near", "e_map_metric": "manhattan"})
     assert (bad.min_dist, bad.map_metric) == (0.1, "cosine")
     assert sorted(ignored) == ["map_metric", "min_dist"]
+
+
+def test_examples_fit_the_vocabulary_words_then_characters_then_nothing():
+    from genlab.embed.settings import CHARACTERS, EXAMPLES, examples
+
+    words = [w.strip() for text in EXAMPLES["shakespeare"].values() for w in text.split(",")]
+    assert examples("shakespeare", [*words, "the"]) == EXAMPLES["shakespeare"]
+    letters = [*"abcdefghiou", *"ABCDE", " ", "\n"]
+    assert examples("shakespeare", letters) == CHARACTERS
+    assert set(examples("portuguese", ["olá", "mundo"]).values()) == {""}
