@@ -29,7 +29,7 @@ NEIGHBOUR = "#ff7f0e"
 BASE = "#7f7f7f"
 AXES = ("x", "y", "z")
 LABEL_PX = 14  # label font size
-PLOT_PX = (800, 560)  # a 2-D map's plotting area, about, on a laptop: for labels that fit
+PLOT_PX = (600, 520)  # a 2-D map's plotting area on a laptop, a little less: labels that fit
 
 
 def _xyz(coords: np.ndarray, idx=None) -> dict:
