@@ -112,6 +112,17 @@ def test_map_distances_far_from_the_origin_keep_tiny_differences():
     assert all(score < 0 for _, score in nearest)
 
 
+@pytest.mark.parametrize("offset", [0.0, 1000.0])
+def test_euclidean_neighbours_are_those_of_the_exact_distance(offset):
+    rng = np.random.default_rng(3)
+    x = (offset + rng.normal(0, 1e-2 if offset else 1.0, (3000, 48))).astype(np.float32)
+    index = space.Index(x)
+    for i in (0, 1234, 2999):
+        exact = np.linalg.norm(x.astype(np.float64) - x[i].astype(np.float64), axis=1)
+        exact[i] = np.inf
+        assert [j for j, _ in index.nearest(i, 10, "euclidean")] == list(np.argsort(exact)[:10])
+
+
 def test_the_shipped_word_map_ranks_adrians_neighbours_by_their_real_distance():
     from genlab.embed import sources
     from genlab.embed.export import read_coords
