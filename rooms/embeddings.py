@@ -11,8 +11,6 @@ from ui.embed_view import Page, index_of, timeline_of, trust_of
 from ui.i18n import plain, t
 from ui.links import share_url
 
-TABS = ("map", "analogy", "axis", "timeline", "export")
-
 
 def pick(event) -> None:
     """A click on a point of the map searches that token."""
@@ -260,7 +258,7 @@ def main() -> None:
     page = map_page(key, source)
     cfg = page.cfg
     progress.report("embed", source=key, method=cfg.method, dims=cfg.dims)
-    tabs = st.tabs([t(f"embed.tab_{name}") for name in TABS], key="embed_tab", on_change="rerun")
+    tabs = embed_view.tabs()
     sections = (map_tab, analogy_tab, axis_tab, timeline_tab)
     for tab, section in zip(tabs, sections, strict=False):
         if tab.open:

@@ -80,6 +80,20 @@ def save() -> settings.View:
     return view
 
 
+def tabs() -> list:
+    """The page's tabs; only the open one is drawn. The open part (not "export") is kept in the
+    view, so that a link opens on it: ``e_tab=analogy``."""
+    labels = [t(f"embed.tab_{name}") for name in settings.TABS]
+    first = labels[settings.TABS.index(st.session_state["embed_tab"])]
+    return st.tabs(labels, default=first, key="embed_tabs", on_change=_opened, args=(labels,))
+
+
+def _opened(labels: list[str]) -> None:
+    name = settings.TABS[labels.index(st.session_state["embed_tabs"])]
+    if name in settings.CHOICES["tab"]:
+        st.session_state["embed_tab"] = name
+
+
 def use_examples(source: Source) -> None:
     """Example words that this source knows, put in when the source needs other ones than those
     shown (a character model gets letters); a shared link's words win on the first visit."""

@@ -10,6 +10,7 @@ from genlab.embed.projection import METHODS, UMAP_METRICS
 from genlab.embed.space import ANALOGY_METHODS, METRICS
 
 COLOURS = ("kind", "frequency", "none")
+TABS = ("map", "analogy", "axis", "timeline", "export")
 EXAMPLES = {
     "shakespeare": {
         "word": "king",
@@ -66,6 +67,7 @@ CHOICES = {
     "colour": COLOURS,
     "analogy": ANALOGY_METHODS,
     "dims": (2, 3),
+    "tab": TABS[:-1],  # a link opens on a room's part, not on the place it was copied from
 }
 PREFIX = "e_"
 
@@ -100,6 +102,7 @@ class View:
     axr: str = ""
     ayl: str = ""
     ayr: str = ""
+    tab: str = "map"
 
     def to_query(self) -> dict[str, str]:
         """The settings that differ from the defaults, as ``e_<name>`` query parameters."""

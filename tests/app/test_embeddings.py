@@ -31,7 +31,7 @@ def open_page(lang="en", models=None, corpora=None, **query) -> AppTest:
 
 def open_tab(at, name: str, lang: str = "en") -> AppTest:
     """Switch to a tab (the page draws only the open one)."""
-    at.session_state["embed_tab"] = translate(lang, f"embed.tab_{name}")
+    at.session_state["embed_tabs"] = translate(lang, f"embed.tab_{name}")
     at.run()
     assert not at.exception, at.exception
     return at
@@ -242,11 +242,15 @@ def test_a_character_model_gets_example_letters_not_words_it_does_not_know():
     assert not at.error and not any("vocabulary" in c.value for c in at.caption)
 
 
-def test_a_lessons_link_to_a_word_and_an_analogy_keeps_them():
-    at = open_page(e_source="shipped:shakespeare-word-gpt", e_word="queen", e_a="prince")
+def test_a_lessons_link_to_a_word_and_an_analogy_keeps_them_and_opens_the_analogy():
+    at = open_page(
+        e_source="shipped:shakespeare-word-gpt", e_word="queen", e_a="prince", e_tab="analogy"
+    )
+    assert [s.value for s in at.subheader] == ["3CosAdd", "3CosMul"]  # opened on the analogy
+    assert at.text_input(key="embed_a").value == "prince"
+    open_tab(at, "map")
     assert at.text_input(key="embed_word").value == "queen"
     open_tab(at, "analogy")
-    assert at.text_input(key="embed_a").value == "prince"
     assert at.text_input(key="embed_b").value == "man"  # the rest: the source's examples
 
 

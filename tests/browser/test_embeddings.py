@@ -122,4 +122,9 @@ def test_labels_on_the_map_do_not_pile_up_and_the_axis_inputs_line_up(page, open
     assert abs(inputs[0]["y"] - inputs[1]["y"]) < 2 and abs(inputs[2]["y"] - inputs[3]["y"]) < 2
     assert abs(inputs[0]["x"] - inputs[2]["x"]) < 2
     assert page.get_by_text("not in this model", exact=False).count() == 0
+    assert "e_tab=axis" in page.url  # a link opens on this part
     screenshot(page, "embeddings-axes")
+    page.get_by_role("tab", name="Export and share").click()
+    wait_for_app(page)
+    link = page.locator("[data-testid=stCode] code").first.text_content()
+    assert "e_tab=axis" in link and "me=" not in link
