@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from genlab import device  # noqa: E402
-from genlab.text import corpora, inspect, sampling  # noqa: E402
+from genlab.text import corpora, probe, sampling  # noqa: E402
 from genlab.text import figures_next as figures  # noqa: E402
 from genlab.text.checkpoint import LanguageModel, load_shipped, shipped  # noqa: E402
 from genlab.text.models import LMConfig, build_model  # noqa: E402
@@ -92,14 +92,14 @@ def page_times(lm: LanguageModel, prompt: str) -> tuple[float, float]:
 
 
 def piece_times(lm: LanguageModel, prompt: str) -> dict[str, float]:
-    ids = inspect.read_prompt(lm, prompt).ids
+    ids = probe.read_prompt(lm, prompt).ids
     config = SamplingConfig(temperature=0.7, top_k=50, top_p=0.9)
-    logits = inspect.next_logits(lm, ids)
+    logits = probe.next_logits(lm, ids)
     top_n = None if lm.tokenizer.kind == "char" else 15
     pipe = sampling.run(logits, config, ids)
     fig = figures.pipeline_figure(pipe, lm.tokenizer.tokens, ["1", "2", "3", "4"], "o", top_n)
     steps = {
-        "model forward": lambda: inspect.next_logits(lm, ids),
+        "model forward": lambda: probe.next_logits(lm, ids),
         "sampling pipeline": lambda: sampling.run(logits, config, ids),
         "figure dict": lambda: figures.pipeline_figure(
             pipe, lm.tokenizer.tokens, ["1", "2", "3", "4"], "o", top_n

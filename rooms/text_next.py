@@ -7,7 +7,7 @@ import torch
 
 from genlab.errors import UserError
 from genlab.text import figures_next as figures
-from genlab.text import inspect, sampling
+from genlab.text import probe, sampling
 from genlab.text.checkpoint import LanguageModel, load_shipped, shipped
 from genlab.text.sampling import SamplingConfig
 from ui import charts
@@ -29,10 +29,10 @@ def shipped_model(name: str) -> LanguageModel:
 
 
 @st.cache_resource(show_spinner=False)
-def shipped_index(name: str) -> inspect.CorpusIndex | None:
+def shipped_index(name: str) -> probe.CorpusIndex | None:
     lm = shipped_model(name)
-    text = inspect.corpus_text(lm.meta, {})
-    return inspect.CorpusIndex(lm.tokenizer, text) if text else None
+    text = probe.corpus_text(lm.meta, {})
+    return probe.CorpusIndex(lm.tokenizer, text) if text else None
 
 
 def available() -> dict[str, LanguageModel]:
@@ -43,13 +43,13 @@ def available() -> dict[str, LanguageModel]:
     return models
 
 
-def corpus_index(key: str, lm) -> inspect.CorpusIndex | None:
+def corpus_index(key: str, lm) -> probe.CorpusIndex | None:
     if not key.startswith(SESSION_PREFIX):
         return shipped_index(key)
     cache = st.session_state.setdefault("next_indexes", {})
     if id(lm) not in cache:
-        text = inspect.corpus_text(lm.meta, st.session_state.get("text_corpora", {}))
-        cache[id(lm)] = inspect.CorpusIndex(lm.tokenizer, text) if text else None
+        text = probe.corpus_text(lm.meta, st.session_state.get("text_corpora", {}))
+        cache[id(lm)] = probe.CorpusIndex(lm.tokenizer, text) if text else None
     return cache[id(lm)]
 
 
@@ -77,7 +77,7 @@ def cached(what: str, key: str, lm, context: list[int], compute):
 
 
 def logits_for(key: str, lm, context: list[int]) -> torch.Tensor:
-    return cached("logits", key, lm, context, inspect.next_logits)
+    return cached("logits", key, lm, context, probe.next_logits)
 
 
 def copied_span(key: str, index, new_ids: list[int]) -> tuple[int, int] | None:
@@ -175,7 +175,7 @@ pick.caption(
 )
 prompt_text = write.text_input(t("next.prompt"), key="next_prompt", help=t("next.prompt_help"))
 try:
-    prompt = inspect.read_prompt(lm, prompt_text)
+    prompt = probe.read_prompt(lm, prompt_text)
 except UserError as err:
     show_error(err)
     st.stop()
@@ -202,14 +202,14 @@ with buttons:
         [1.4, 1.1, 0.8, 0.8, 1, 2], vertical_alignment="bottom"
     )
     n_tokens = count.number_input(
-        t("next.generate_count"), 1, inspect.MAX_GENERATE, 50, key="next_count"
+        t("next.generate_count"), 1, probe.MAX_GENERATE, 50, key="next_count"
     )
     if draw_one.button(t("next.next_token"), type="primary", key="next_draw"):
         pipe = sampling.run(logits_for(key, lm, context), config, previous=context)
-        steps.append(inspect.choose(lm, context, pipe).to_dict())
+        steps.append(probe.choose(lm, context, pipe).to_dict())
     if generate.button(t("next.generate"), key="next_generate"):
         shown = time.perf_counter()
-        for step in inspect.generate(lm, context, config, int(n_tokens)):
+        for step in probe.generate(lm, context, config, int(n_tokens)):
             steps.append(step.to_dict())
             if time.perf_counter() - shown > STREAM_EVERY:  # stream, but not every token
                 text_slot.html(generated(prompt_text, steps))
@@ -241,7 +241,7 @@ with right:
     )
     clicked = [p["customdata"] for p in event.selection.points if p.get("customdata", -1) >= 0]
     if clicked:
-        steps.append(inspect.choose(lm, context, pipe, forced=int(clicked[0])).to_dict())
+        steps.append(probe.choose(lm, context, pipe, forced=int(clicked[0])).to_dict())
         st.rerun()
 
 entropy, effective, chosen = st.columns(3)
@@ -300,7 +300,7 @@ def compare_models() -> None:
         columns.append((t("next.compare_count"), index.bigram_probs(context[-1])))
         st.caption(t("next.compare_count_seen", last=last, count=index.count_after(context[-1])))
     for kind in ("bigram", "gpt"):
-        partner = inspect.same_vocabulary(models, lm, kind)
+        partner = probe.same_vocabulary(models, lm, kind)
         if partner is None:
             st.caption(t("next.compare_missing", kind=t(f"next.kind_{kind}")))
         else:
@@ -319,7 +319,7 @@ def show_attention() -> None:
         st.info(t("next.attention_not_gpt"))
     else:
         st.caption(t("next.attention_intro"))
-        maps = cached("attention", key, lm, context, inspect.attention_maps)
+        maps = cached("attention", key, lm, context, probe.attention_maps)
         shown = [lm.tokenizer.tokens[i] for i in context[-maps[0].shape[-1] :]]
         charts.plot(
             figures.attention_figure(maps, shown, t("next.head"), t("next.layer")),

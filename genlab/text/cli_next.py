@@ -6,7 +6,7 @@ from pathlib import Path
 
 from genlab import device
 from genlab.errors import UserError
-from genlab.text import inspect, sampling
+from genlab.text import probe, sampling
 from genlab.text.checkpoint import load_lm, load_shipped, shipped
 from genlab.text.sampling import SamplingConfig
 
@@ -57,8 +57,8 @@ def distribution(args: argparse.Namespace) -> dict:
         repetition_penalty=args.repetition_penalty,
     ).validate()
     lm = load(args.checkpoint)
-    prompt = inspect.read_prompt(lm, args.prompt)
-    pipe = sampling.run(inspect.next_logits(lm, prompt.ids), config, previous=prompt.ids)
+    prompt = probe.read_prompt(lm, args.prompt)
+    pipe = sampling.run(probe.next_logits(lm, prompt.ids), config, previous=prompt.ids)
     return {
         "tokens": list(lm.tokenizer.tokens),
         "raw_probs": pipe.raw.tolist(),
