@@ -112,6 +112,7 @@ def steps_for(key: str, prompt: str) -> list[dict]:
 
 
 def add(steps: list[dict], step: probe.Step) -> None:
+    """Append a drawn or forced token and count it for the progress report."""
     steps.append(step.to_dict())
     counter = "next_forced" if step.forced else "next_generated"
     st.session_state[counter] = st.session_state.get(counter, 0) + 1
@@ -176,19 +177,6 @@ def model_caption(lm: LanguageModel) -> None:
     )
 
 
-def restore_tokens(lm, prompt: probe.Prompt, steps: list[dict], config: SamplingConfig) -> None:
-    """Rebuild the generated tokens a shared link carried (probabilities under its settings)."""
-    ids = next_state.pending_tokens()
-    if not ids or steps:
-        return
-    for token in (i for i in ids if i < lm.tokenizer.vocab_size):
-        context = prompt.ids + [s["id"] for s in steps]
-        pipe = sampling.run(probe.next_logits(lm, context), config, previous=context)
-        step = probe.choose(lm, context, pipe, forced=token)
-        step.forced = False
-        steps.append(step.to_dict())
-
-
 def buttons(key, lm, context, config, steps, text_slot, prompt_text) -> None:
     draw_one, count, generate, undo, restart = st.columns(
         [1.4, 1.1, 0.9, 0.8, 1], vertical_alignment="bottom"
@@ -227,16 +215,38 @@ def pipeline_chart(key, lm, names, context, pipe, top_n, steps) -> None:
         st.rerun()
 
 
-def share(key: str, prompt_text: str, steps: list[dict], config: SamplingConfig) -> None:
-    with st.expander(t("next.share")):
-        st.caption(t("next.share_help"))
-        st.code(next_state.link(key, prompt_text, [s["id"] for s in steps]), language=None)
+def report_progress(key: str, prompt_text: str, steps: list[dict], config: SamplingConfig) -> None:
     report(
         "next", model=key, prompt=prompt_text, **config.to_dict(),
         generated=st.session_state.get("next_generated", 0),
         forced=st.session_state.get("next_forced", 0),
         last_text="".join(s["text"] for s in steps),
     )  # fmt: skip
+
+
+def read_prompt(lm, prompt_text: str) -> probe.Prompt:
+    try:
+        prompt = probe.read_prompt(lm, prompt_text)
+    except UserError as err:
+        show_error(err)
+        st.stop()
+    if prompt.unknown:
+        shown = ", ".join(f"`{p}`" for p in dict.fromkeys(prompt.unknown))
+        key = "next.unknown_as_unk" if prompt.as_unk else "next.unknown_skipped"
+        st.warning(t(key, pieces=shown))
+    return prompt
+
+
+def below_text(key, lm, context, steps, prompt_text, text_slot):
+    """The generated text (copied stretch underlined) and what it says about the context."""
+    index = corpus_index(key, lm)
+    span = copied_span(key, index, [s["id"] for s in steps])
+    underline = span if span and span[1] - span[0] >= MIN_COPY else None
+    text_slot.html(figures.text_html(prompt_text, steps, underline, t("next.alternatives")))
+    st.caption(t("next.colour_legend"))
+    if lm.config.model == "gpt" and len(context) > lm.config.block_size:
+        st.caption(t("next.context_cropped", block=lm.config.block_size, length=len(context)))
+    return index, span
 
 
 def main() -> None:
@@ -247,22 +257,13 @@ def main() -> None:
         st.info(t("next.no_models"))
         st.stop()
     key, lm, prompt_text = pick_model(models)
-    try:
-        prompt = probe.read_prompt(lm, prompt_text)
-    except UserError as err:
-        show_error(err)
-        st.stop()
-    if prompt.unknown:
-        shown = ", ".join(f"`{p}`" for p in dict.fromkeys(prompt.unknown))
-        st.warning(
-            t("next.unknown_as_unk" if prompt.as_unk else "next.unknown_skipped", pieces=shown)
-        )
+    prompt = read_prompt(lm, prompt_text)
     names = readable_names(lm, key, id(lm))
     steps = steps_for(key, prompt_text)
     chart_col, controls_col = st.columns([3, 1], gap="medium")
     with controls_col:
         config, top_n = controls(lm)
-    restore_tokens(lm, prompt, steps, config)
+    next_state.restore_tokens(lm, prompt, steps, config)
     text_box, actions = st.container(border=True), st.container()
     with text_box:
         text_slot = st.empty()
@@ -276,21 +277,16 @@ def main() -> None:
         model_caption(lm)
     with actions:
         next_panels.force_search(lm, names, context, pipe, steps, add)
-    index = corpus_index(key, lm)
-    span = copied_span(key, index, [s["id"] for s in steps])
-    underline = span if span and span[1] - span[0] >= MIN_COPY else None
-    text_slot.html(figures.text_html(prompt_text, steps, underline, t("next.alternatives")))
-    st.caption(t("next.colour_legend"))
-    if lm.config.model == "gpt" and len(context) > lm.config.block_size:
-        st.caption(t("next.context_cropped", block=lm.config.block_size, length=len(context)))
+    index, span = below_text(key, lm, context, steps, prompt_text, text_slot)
     next_panels.metrics(pipe, steps)
     st.info(t(f"next.temp_{sampling.temperature_regime(config.temperature)}"))
     next_panels.code_views(pipe, names, config, steps)
-    share(key, prompt_text, steps, config)
+    next_state.share(key, prompt_text, steps)
     view = next_tabs.View(
         key, lm, names, context, config, pipe, top_n, steps, models, index, span, label, cached
     )
     next_tabs.show(view)
+    report_progress(key, prompt_text, steps, config)
 
 
 main()

@@ -20,7 +20,14 @@ def force_search(lm, names: list[str], context, pipe, steps, add) -> None:
         return
     needle = query.strip().lower()
     found = [i for i, name in enumerate(names) if needle in name.lower()]
-    found.sort(key=lambda i: (names[i].lower().strip("␣") != needle, -float(pipe.final[i])))
+    exact = query.strip()
+    found.sort(
+        key=lambda i: (
+            names[i].strip("␣") != exact,
+            names[i].lower().strip("␣") != needle,
+            -float(pipe.final[i]),
+        )
+    )
     if not found:
         st.caption(t("next.force_none", query=query))
         return

@@ -10,6 +10,9 @@ import math
 
 import streamlit as st
 
+from genlab.text import probe, sampling
+from genlab.text.sampling import SamplingConfig
+from ui.i18n import t
 from ui.links import share_url
 
 # URL parameter -> (session key of the widget, type, lowest, highest)
@@ -71,3 +74,22 @@ def link(model: str, prompt: str, token_ids: list[int]) -> str:
     if token_ids:
         params["next_tokens"] = ".".join(str(i) for i in token_ids[:MAX_TOKENS])
     return share_url(params)
+
+
+def restore_tokens(lm, prompt: probe.Prompt, steps: list[dict], config: SamplingConfig) -> None:
+    """Rebuild the generated tokens a shared link carried (probabilities under its settings)."""
+    ids = pending_tokens()
+    if not ids or steps:
+        return
+    for token in (i for i in ids if i < lm.tokenizer.vocab_size):
+        context = prompt.ids + [s["id"] for s in steps]
+        pipe = sampling.run(probe.next_logits(lm, context), config, previous=context)
+        step = probe.choose(lm, context, pipe, forced=token)
+        step.forced = False
+        steps.append(step.to_dict())
+
+
+def share(key: str, prompt_text: str, steps: list[dict]) -> None:
+    with st.expander(t("next.share")):
+        st.caption(t("next.share_help"))
+        st.code(link(key, prompt_text, [s["id"] for s in steps]), language=None)

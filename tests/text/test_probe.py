@@ -206,3 +206,27 @@ def test_partner_models_share_the_vocabulary(word_gpt, char_bigram):
 def test_corpus_text_finds_uploads_by_name():
     assert probe.corpus_text({"corpus": "upload:mine.txt"}, {"mine.txt": "hello"}) == "hello"
     assert probe.corpus_text({"corpus": "upload:gone.txt"}, {}) is None
+
+
+def test_bpe_byte_pieces_and_leading_spaces_are_readable():
+    tok = build_tokenizer("bpe", lecture_text(200) + "ação é maçã\n", 300)
+    names = probe.readable_tokens(tok)
+    assert "\ufffd" not in "".join(names)  # no rows of '�' for byte-level pieces
+    byte_piece = tok.tokens.index("\ufffd")
+    assert names[byte_piece].startswith("⟨") and names[byte_piece].endswith("⟩")
+    spaced = [i for i, t in enumerate(tok.tokens) if t.startswith(" ") and t.strip()]
+    assert spaced and all(names[i] == "␣" + tok.tokens[i][1:] for i in spaced)
+    assert len(set(names)) == len(names)  # " a" and "a" no longer look alike
+
+
+def test_continuations_at_several_temperatures_share_a_seed_per_column(word_gpt):
+    context = probe.read_prompt(word_gpt, "Glauco gosta de comer").ids
+    config = SamplingConfig(top_k=0)
+    runs = probe.continuations(word_gpt, context, config, [0.2, 1.0, 2.0], 6, seed=3)
+    again = probe.continuations(word_gpt, context, config, [2.0], 6, seed=3)
+    assert [len(r) for r in runs] == [6, 6, 6]
+    assert [s.id for s in runs[2]] == [s.id for s in again[0]]  # same seed, same draws
+    greedy = probe.continuations(word_gpt, context, config, [0.0], 6)[0]
+    assert [s.id for s in greedy] == [
+        s.id for s in probe.generate(word_gpt, context, SamplingConfig(temperature=0), 6)
+    ]
