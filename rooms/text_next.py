@@ -201,7 +201,6 @@ def buttons(key, lm, context, config, steps, text_slot, prompt_text) -> None:
 
 
 def pipeline_chart(key, lm, names, context, pipe, top_n, steps) -> None:
-    st.caption(t("next.order"))
     others = t("next.others", count=max(lm.tokenizer.vocab_size - (top_n or 0), 0))
     titles = [plain(f"next.stage_{s}") for s in STAGES]
     titles[3] = plain("next.stage_temperature", t=st.session_state["next_temperature"])
@@ -213,6 +212,7 @@ def pipeline_chart(key, lm, names, context, pipe, top_n, steps) -> None:
     if clicked:
         add(steps, probe.choose(lm, context, pipe, forced=int(clicked[0])))
         st.rerun()
+    st.caption(t("next.order"))
 
 
 def report_progress(key: str, prompt_text: str, steps: list[dict], config: SamplingConfig) -> None:
@@ -251,7 +251,6 @@ def below_text(key, lm, context, steps, prompt_text, text_slot):
 
 def main() -> None:
     st.title(t("next.title"))
-    st.caption(t("next.intro"))
     models = available()
     if not models:
         st.info(t("next.no_models"))
@@ -278,6 +277,7 @@ def main() -> None:
     with actions:
         next_panels.force_search(lm, names, context, pipe, steps, add)
     index, span = below_text(key, lm, context, steps, prompt_text, text_slot)
+    st.caption(t("next.intro"))
     next_panels.metrics(pipe, steps)
     st.info(t(f"next.temp_{sampling.temperature_regime(config.temperature)}"))
     next_panels.code_views(pipe, names, config, steps)

@@ -103,9 +103,11 @@ def _stage_axis(domain: list[float], title: str, scale: list[float] | None) -> d
     axis = {
         "domain": domain,
         "nticks": 3,
+        "tickangle": 0,
+        "tickfont": {"size": 9},
         "ticklabeloverflow": "hide past domain",
         "fixedrange": True,
-        "title": {"text": title, "font": {"size": 11}},
+        "title": {"text": title, "font": {"size": 10}, "standoff": 2},
         "side": "top",
     }
     if scale is not None:  # every probability column on one scale
@@ -139,7 +141,7 @@ def pipeline_figure(
     scale = [0, max(max(values) for values, _ in rows) * 1.3 + 1e-9]
     scores = pipe.logits[ids].tolist()
     data = [_stage_trace(0, scores, ids, labels[: len(ids)], titles[0])]
-    data[0].update(marker={"color": RAW}, text=[f"{v:.1f}" for v in scores])
+    data[0].update(marker={"color": RAW}, text=[f"{v:.1f}" for v in scores], textposition="auto")
     layout = {"xaxis": _stage_axis(_domains(5)[0], titles[0], None)}
     for col, (values, custom) in enumerate(rows, start=1):
         trace = _stage_trace(col, values, custom, labels, titles[col])
@@ -162,7 +164,7 @@ def pipeline_figure(
             },
             "showlegend": False,
             "height": max(260, (18 if len(labels) <= 40 else 13) * len(labels) + 80),
-            "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+            "margin": {"l": 10, "r": 40, "t": 50, "b": 10},
             "bargap": 0.15,
             "font": FONT,
             "clickmode": "event+select",
@@ -467,17 +469,17 @@ def flow_figure(boxes: Sequence[tuple[str, str]], strength: Sequence[float]) -> 
                 "text": f"<b>{escape(title)}</b>",
                 "showarrow": False,
                 "yanchor": "top",
-                "font": {"size": 12},
+                "font": {"size": 12, "color": "#111"},
             }
         )
         annotations.append(
             {
                 "x": i + 0.5,
-                "y": 0.62,
+                "y": 0.7,
                 "text": body,
                 "showarrow": False,
                 "yanchor": "top",
-                "font": {"size": 11},
+                "font": {"size": 11, "color": "#111"},
             }
         )
         if i < n - 1:
@@ -504,7 +506,7 @@ def flow_figure(boxes: Sequence[tuple[str, str]], strength: Sequence[float]) -> 
             "yaxis": {**hidden, "range": [0, 1]},
             "shapes": shapes,
             "annotations": annotations,
-            "height": 200,
+            "height": 150,
             "margin": {"l": 5, "r": 5, "t": 5, "b": 5},
             "font": FONT,
             "uirevision": "flow",
