@@ -126,8 +126,11 @@ def tokenizer_section(corpus: tuple[str, str]) -> tuple[data.Prepared, int | Non
     with vocab_tab:
         st.caption(t(f"text.vocab_caption_{prep.tokenizer.kind}"))
         with st.container(height=220):
-            shown = probe.readable_tokens(prep.tokenizer)[:2000]
-            st.code("  ".join(shown), language=None, wrap_lines=True)
+            if prep.tokenizer.kind == "char":  # as the lecture prints sorted(set(text))
+                st.code(repr(prep.tokenizer.tokens), language="python", wrap_lines=True)
+            else:
+                shown = probe.readable_tokens(prep.tokenizer)[:2000]
+                st.code("  ".join(shown), language=None, wrap_lines=True)
     with freq_tab:
         labels = {k: t(f"text.fig_{k}") for k in ("token", "count")}
         labels["title"] = t("text.fig_frequent_title")
