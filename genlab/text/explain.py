@@ -16,7 +16,13 @@ SHOWN = 4  # tokens whose numbers are written out
 
 
 def _top(pipe: Pipeline, k: int = SHOWN) -> list[int]:
+    """The most likely tokens after penalty and temperature."""
     return pipe.order[:k].tolist()
+
+
+def _top_raw(pipe: Pipeline, k: int = SHOWN) -> list[int]:
+    """The model's own highest scores, before any setting."""
+    return torch.sort(pipe.logits, descending=True, stable=True).indices[:k].tolist()
 
 
 def _name(tokens: Sequence[str], i: int) -> str:
@@ -28,7 +34,7 @@ def logits_code(pipe: Pipeline, tokens: Sequence[str], notes: dict) -> str:
         f"logits, _ = model(idx)          # {notes['forward']}",
         f"logits = logits[:, -1, :]       # {notes['last']} ({pipe.logits.numel()})",
     ]
-    lines += [f"# {_name(tokens, i)}: {float(pipe.logits[i]):.3f}" for i in _top(pipe)]
+    lines += [f"# {_name(tokens, i)}: {float(pipe.logits[i]):.3f}" for i in _top_raw(pipe)]
     return "\n".join(lines)
 
 
@@ -41,7 +47,7 @@ def softmax_code(pipe: Pipeline, tokens: Sequence[str], notes: dict) -> str:
         f"probs = e / e.sum()             # {notes['divide']}",
         f"# e.sum() = {total:.6g}",
     ]
-    for i in _top(pipe):
+    for i in _top_raw(pipe):
         e = (
             math.exp(min(float(pipe.logits[i]), 700.0))
             if math.isfinite(float(pipe.logits[i]))
