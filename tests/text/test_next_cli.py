@@ -103,3 +103,17 @@ def test_cli_explains_bad_input(checkpoint, tmp_path, capsys):
         capsys, "--checkpoint", str(tmp_path / "none.safetensors"), "--prompt", "Ana"
     )
     assert code == 2 and "No checkpoint" in err
+
+
+def test_cli_lens_prints_one_row_per_stage_ending_on_the_models_answer(capsys):
+    code, out, _ = run_next(
+        capsys, "--checkpoint", "portuguese-word-gpt", "--prompt", "Glauco gosta de comer", "--lens"
+    )
+    lines = out.splitlines()
+    assert code == 0
+    assert [line.split()[0] for line in lines] == ["embedding", "layer", "layer", "layer"]
+    assert lines[-1].split()[2] == "'peras'"
+    code, _, err = run_next(
+        capsys, "--checkpoint", "shakespeare-char-bigram", "--prompt", "To be", "--lens"
+    )
+    assert code == 2 and "GPT" in err
