@@ -295,3 +295,17 @@ def test_the_bpe_vocabulary_is_readable_and_its_caption_true():
     shown = next(c.value for c in at.code if "␣" in c.value)
     assert "\ufffd" not in shown and "⟨C3⟩" in shown
     assert not any("sorted(set(text))" in c.value for c in at.caption)
+
+
+def test_draw_1000_times_counts_the_draws_for_the_lessons_check():
+    at = open_page()
+    at.session_state["next_tab"] = "Draw 1,000 times"
+    at.run()
+    assert "torch.multinomial(probs, num_samples=1000, replacement=True)" in [
+        c.value for c in at.code
+    ]
+    assert at.session_state["genlab_progress"]["next"]["sampled"] == 1000
+    at.button(key="next_samples_again").click().run()
+    progress = at.session_state["genlab_progress"]["next"]
+    assert progress["sampled"] == 2000
+    assert progress["model"] == "portuguese-word-gpt" and progress["temperature"] == 1.0
