@@ -39,7 +39,7 @@ def shipped_index(name: str) -> probe.CorpusIndex | None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def readable_names(_lm: LanguageModel, key: str, model_id: int) -> list[str]:
+def readable_names(_lm: LanguageModel, key: str, model_id: int, size: int) -> list[str]:
     return probe.readable_tokens(_lm.tokenizer)
 
 
@@ -257,7 +257,7 @@ def main() -> None:
         st.stop()
     key, lm, prompt_text = pick_model(models)
     prompt = read_prompt(lm, prompt_text)
-    names = readable_names(lm, key, id(lm))
+    names = readable_names(lm, key, id(lm), lm.tokenizer.vocab_size)
     steps = steps_for(key, prompt_text)
     chart_col, controls_col = st.columns([3, 1], gap="medium")
     with controls_col:
