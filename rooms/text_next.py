@@ -123,6 +123,8 @@ def controls(lm) -> tuple[SamplingConfig, int | None]:
         t("next.temperature"), 0.0, 3.0, 1.0, 0.05, key="next_temperature",
         help=t("next.temperature_help"),
     )  # fmt: skip
+    vocab = lm.tokenizer.vocab_size  # a link or another model may ask for more than this one has
+    st.session_state["next_top_k"] = min(st.session_state.get("next_top_k", 0), vocab)
     top_k = st.number_input(
         t("next.top_k"), 0, lm.tokenizer.vocab_size, 0, key="next_top_k", help=t("next.top_k_help")
     )

@@ -309,3 +309,16 @@ def test_draw_1000_times_counts_the_draws_for_the_lessons_check():
     progress = at.session_state["genlab_progress"]["next"]
     assert progress["sampled"] == 2000
     assert progress["model"] == "portuguese-word-gpt" and progress["temperature"] == 1.0
+
+
+def test_a_link_with_out_of_range_or_broken_values_opens_clamped():
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params.update(
+        {"next_top_k": "99999", "next_temperature": "nan", "next_top_p": "7", "next_tokens": "x.1"}
+    )
+    at.run()
+    assert not at.exception
+    assert at.number_input(key="next_top_k").value == 503  # the vocabulary of the model
+    assert at.slider(key="next_temperature").value == 1.0
+    assert at.slider(key="next_top_p").value == 1.0
+    assert [s["id"] for s in at.session_state["next_steps"]] == [1]
