@@ -17,7 +17,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from genlab import device
-from genlab.text import inspect, models
+from genlab.text import models, probe
 from genlab.text.checkpoint import load_shipped, shipped
 from genlab.text.sampling import SamplingConfig
 
@@ -47,8 +47,8 @@ def main() -> None:
         lm = load_shipped(name)
         if lm.config.model != "gpt":
             continue
-        ids = inspect.read_prompt(lm, PROMPTS.get(lm.meta.get("corpus"), "a")).ids
-        page = rate(lambda lm=lm, ids=ids: list(inspect.generate(lm, ids, config, TOKENS)))
+        ids = probe.read_prompt(lm, PROMPTS.get(lm.meta.get("corpus"), "a")).ids
+        page = rate(lambda lm=lm, ids=ids: list(probe.generate(lm, ids, config, TOKENS)))
         idx = torch.tensor([ids])
         bare = rate(lambda lm=lm, idx=idx: models.generate(lm.model, lm.config, idx, TOKENS))
         params = sum(p.numel() for p in lm.model.parameters())

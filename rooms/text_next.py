@@ -1,4 +1,5 @@
-"""Text room, part 2: type a beginning, see every candidate next token, draw one, generate."""
+"""Text room, part 2: type a beginning, see every candidate's score become a probability, draw one
+token, generate, and look inside the GPT."""
 
 import time
 
@@ -6,21 +7,23 @@ import streamlit as st
 import torch
 
 from genlab.errors import UserError
+from genlab.i18n import catalogue
 from genlab.text import figures_next as figures
-from genlab.text import inspect, sampling
+from genlab.text import probe, sampling
 from genlab.text.checkpoint import LanguageModel, load_shipped, shipped
 from genlab.text.sampling import SamplingConfig
-from ui import charts
+from ui import charts, next_panels, next_state, next_tabs
 from ui.i18n import plain, t
 from ui.live import show_error
+from ui.progress import report
 
 DEFAULT_MODEL = "portuguese-word-gpt"
 DEFAULT_PROMPTS = {"portuguese": "Glauco gosta de comer", "shakespeare": "Now is the winter of our"}
 SESSION_PREFIX = "session:"
-DRAWS = 1000
 CACHE_SIZE = 64
 STREAM_EVERY = 0.05  # seconds between redraws of the text while generating
 MIN_COPY = 3  # shorter copied stretches are too common to be worth underlining
+STAGES = ("logits", "raw", "penalty", "temperature", "final")
 
 
 @st.cache_resource(show_spinner=False)
@@ -29,10 +32,15 @@ def shipped_model(name: str) -> LanguageModel:
 
 
 @st.cache_resource(show_spinner=False)
-def shipped_index(name: str) -> inspect.CorpusIndex | None:
+def shipped_index(name: str) -> probe.CorpusIndex | None:
     lm = shipped_model(name)
-    text = inspect.corpus_text(lm.meta, {})
-    return inspect.CorpusIndex(lm.tokenizer, text) if text else None
+    text = probe.corpus_text(lm.meta, {})
+    return probe.CorpusIndex(lm.tokenizer, text) if text else None
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def readable_names(_lm: LanguageModel, key: str, model_id: int, size: int) -> list[str]:
+    return probe.readable_tokens(_lm.tokenizer)
 
 
 def available() -> dict[str, LanguageModel]:
@@ -43,19 +51,24 @@ def available() -> dict[str, LanguageModel]:
     return models
 
 
-def corpus_index(key: str, lm) -> inspect.CorpusIndex | None:
+def corpus_index(key: str, lm) -> probe.CorpusIndex | None:
     if not key.startswith(SESSION_PREFIX):
         return shipped_index(key)
     cache = st.session_state.setdefault("next_indexes", {})
     if id(lm) not in cache:
-        text = inspect.corpus_text(lm.meta, st.session_state.get("text_corpora", {}))
-        cache[id(lm)] = inspect.CorpusIndex(lm.tokenizer, text) if text else None
+        text = probe.corpus_text(lm.meta, st.session_state.get("text_corpora", {}))
+        cache[id(lm)] = probe.CorpusIndex(lm.tokenizer, text) if text else None
     return cache[id(lm)]
 
 
 def label(key: str) -> str:
+    """A model's title for the reader: translated for the shipped ones, else its meta title."""
     name = key.removeprefix(SESSION_PREFIX)
-    return plain("next.model_session", name=name) if key.startswith(SESSION_PREFIX) else name
+    if key.startswith(SESSION_PREFIX):
+        return plain("next.model_session", name=name)
+    if f"next.model_title_{name}" in catalogue():
+        return plain(f"next.model_title_{name}")
+    return str(shipped_model(name).meta.get("title") or name)
 
 
 def default_prompt() -> None:
@@ -77,7 +90,7 @@ def cached(what: str, key: str, lm, context: list[int], compute):
 
 
 def logits_for(key: str, lm, context: list[int]) -> torch.Tensor:
-    return cached("logits", key, lm, context, inspect.next_logits)
+    return cached("logits", key, lm, context, probe.next_logits)
 
 
 def copied_span(key: str, index, new_ids: list[int]) -> tuple[int, int] | None:
@@ -98,17 +111,20 @@ def steps_for(key: str, prompt: str) -> list[dict]:
     return st.session_state["next_steps"]
 
 
+def add(steps: list[dict], step: probe.Step) -> None:
+    """Append a drawn or forced token and count it for the progress report."""
+    steps.append(step.to_dict())
+    counter = "next_forced" if step.forced else "next_generated"
+    st.session_state[counter] = st.session_state.get(counter, 0) + 1
+
+
 def controls(lm) -> tuple[SamplingConfig, int | None]:
-    st.subheader(t("next.controls"))
     temperature = st.slider(
-        t("next.temperature"),
-        0.0,
-        3.0,
-        1.0,
-        0.05,
-        key="next_temperature",
+        t("next.temperature"), 0.0, 3.0, 1.0, 0.05, key="next_temperature",
         help=t("next.temperature_help"),
-    )
+    )  # fmt: skip
+    vocab = lm.tokenizer.vocab_size  # a link or another model may ask for more than this one has
+    st.session_state["next_top_k"] = min(st.session_state.get("next_top_k", 0), vocab)
     top_k = st.number_input(
         t("next.top_k"), 0, lm.tokenizer.vocab_size, 0, key="next_top_k", help=t("next.top_k_help")
     )
@@ -119,238 +135,160 @@ def controls(lm) -> tuple[SamplingConfig, int | None]:
         t("next.min_p"), 0.0, 1.0, 0.0, 0.01, key="next_min_p", help=t("next.min_p_help")
     )
     penalty = st.slider(
-        t("next.repetition_penalty"),
-        1.0,
-        3.0,
-        1.0,
-        0.05,
-        key="next_penalty",
+        t("next.repetition_penalty"), 1.0, 3.0, 1.0, 0.05, key="next_penalty",
         help=t("next.repetition_penalty_help"),
-    )
+    )  # fmt: skip
     top_n = None
     if lm.tokenizer.kind != "char":
-        top_n = st.slider(t("next.top_n"), 3, 40, 15, key="next_top_n", help=t("next.top_n_help"))
-    config = SamplingConfig(temperature, int(top_k), top_p, min_p, penalty)
-    return config, top_n
+        top_n = st.slider(t("next.top_n"), 3, 40, 12, key="next_top_n", help=t("next.top_n_help"))
+    return SamplingConfig(temperature, min(int(top_k), 10**9), top_p, min_p, penalty), top_n
 
 
-def generated(prompt: str, steps: list[dict], span: tuple[int, int] | None = None) -> str:
-    return figures.text_html(prompt, steps, span, t("next.alternatives"))
+def pick_model(models: dict) -> tuple[str, LanguageModel, str]:
+    next_state.restore(models)
+    if st.session_state.get("next_model") not in models:
+        st.session_state["next_model"] = (
+            DEFAULT_MODEL if DEFAULT_MODEL in models else next(iter(models))
+        )
+        if "next_prompt" not in st.session_state:
+            default_prompt()
+    pick, write = st.columns([1, 2])
+    key = pick.selectbox(
+        t("next.model"), list(models), key="next_model", format_func=label,
+        on_change=default_prompt, help=t("next.model_help"),
+    )  # fmt: skip
+    prompt_text = write.text_input(t("next.prompt"), key="next_prompt", help=t("next.prompt_help"))
+    return key, models[key], prompt_text
 
 
-st.title(t("next.title"))
-st.write(t("next.intro"))
-
-models = available()
-if not models:
-    st.info(t("next.no_models"))
-    st.stop()
-if st.session_state.get("next_model") not in models:
-    st.session_state["next_model"] = (
-        DEFAULT_MODEL if DEFAULT_MODEL in models else next(iter(models))
+def model_caption(lm: LanguageModel) -> None:
+    gpt = lm.config.model == "gpt"
+    reads = t("next.reads_block", block=lm.config.block_size) if gpt else t("next.reads_last")
+    kind, tokenizer = t(f"next.kind_{lm.config.model}"), t(f"next.tokenizer_{lm.tokenizer.kind}")
+    corpus = lm.meta.get("corpus", "?")
+    vocab = lm.tokenizer.vocab_size
+    st.caption(
+        t(
+            "next.model_caption",
+            kind=kind,
+            tokenizer=tokenizer,
+            vocab=vocab,
+            reads=reads,
+            corpus=corpus,
+        )
     )
-    default_prompt()
 
-pick, write = st.columns([1, 2])
-key = pick.selectbox(
-    t("next.model"),
-    list(models),
-    key="next_model",
-    format_func=label,
-    on_change=default_prompt,
-    help=t("next.model_help"),
-)
-lm = models[key]
-pick.caption(
-    t(
-        "next.model_caption",
-        kind=t(f"next.kind_{lm.config.model}"),
-        tokenizer=t(f"next.tokenizer_{lm.tokenizer.kind}"),
-        vocab=lm.tokenizer.vocab_size,
-        reads=t("next.reads_block", block=lm.config.block_size)
-        if lm.config.model == "gpt"
-        else t("next.reads_last"),
-        corpus=lm.meta.get("corpus", "?"),
-    )
-)
-prompt_text = write.text_input(t("next.prompt"), key="next_prompt", help=t("next.prompt_help"))
-try:
-    prompt = inspect.read_prompt(lm, prompt_text)
-except UserError as err:
-    show_error(err)
-    st.stop()
-if prompt.unknown:
-    shown = ", ".join(f"`{p}`" for p in dict.fromkeys(prompt.unknown))
-    st.warning(t("next.unknown_as_unk" if prompt.as_unk else "next.unknown_skipped", pieces=shown))
 
-steps = steps_for(key, prompt_text)
-index = corpus_index(key, lm)
-
-text_box = st.container(border=True)
-buttons = st.container()
-left, right = st.columns([1, 3], gap="large")
-with left:
-    config, top_n = controls(lm)
-
-context = prompt.ids + [s["id"] for s in steps]
-with text_box:
-    st.caption(t("next.text_so_far"))
-    text_slot = st.empty()
-
-with buttons:
-    draw_one, count, generate, undo, restart, _ = st.columns(
-        [1.4, 1.1, 0.8, 0.8, 1, 2], vertical_alignment="bottom"
+def buttons(key, lm, context, config, steps, text_slot, prompt_text) -> None:
+    draw_one, count, generate, undo, restart = st.columns(
+        [1.4, 1.1, 0.9, 0.8, 1], vertical_alignment="bottom"
     )
     n_tokens = count.number_input(
-        t("next.generate_count"), 1, inspect.MAX_GENERATE, 50, key="next_count"
+        t("next.generate_count"), 1, probe.MAX_GENERATE, 50, key="next_count"
     )
     if draw_one.button(t("next.next_token"), type="primary", key="next_draw"):
         pipe = sampling.run(logits_for(key, lm, context), config, previous=context)
-        steps.append(inspect.choose(lm, context, pipe).to_dict())
+        add(steps, probe.choose(lm, context, pipe))
     if generate.button(t("next.generate"), key="next_generate"):
         shown = time.perf_counter()
-        for step in inspect.generate(lm, context, config, int(n_tokens)):
-            steps.append(step.to_dict())
+        for step in probe.generate(lm, context, config, int(n_tokens)):
+            add(steps, step)
             if time.perf_counter() - shown > STREAM_EVERY:  # stream, but not every token
-                text_slot.html(generated(prompt_text, steps))
+                text_slot.html(figures.text_html(prompt_text, steps))
                 shown = time.perf_counter()
     if undo.button(t("next.undo"), key="next_undo", disabled=not steps):
         steps.pop()
     if restart.button(t("next.restart"), key="next_restart", disabled=not steps):
         steps.clear()
 
-context = prompt.ids + [s["id"] for s in steps]
-new_ids = [s["id"] for s in steps]
-span = copied_span(key, index, new_ids)
-underline = span if span and span[1] - span[0] >= MIN_COPY else None
-text_slot.html(generated(prompt_text, steps, underline))
-st.caption(t("next.colour_legend"))
-if lm.config.model == "gpt" and len(context) > lm.config.block_size:
-    st.caption(t("next.context_cropped", block=lm.config.block_size, length=len(context)))
 
-pipe = sampling.run(logits_for(key, lm, context), config, previous=context)
-others = t("next.others", count=max(lm.tokenizer.vocab_size - (top_n or 0), 0))
-titles = [t(f"next.stage_{s}") for s in ("raw", "temperature", "filters", "final")]
-with right:
-    st.markdown(t("next.order"))
+def pipeline_chart(key, lm, names, context, pipe, top_n, steps) -> None:
+    others = t("next.others", count=max(lm.tokenizer.vocab_size - (top_n or 0), 0))
+    titles = [plain(f"next.stage_{s}") for s in STAGES]
+    titles[3] = plain("next.stage_temperature", t=st.session_state["next_temperature"])
     event = charts.plot(
-        figures.pipeline_figure(pipe, lm.tokenizer.tokens, titles, others, top_n),
-        key=f"next_bars_{len(steps)}",
-        on_select="rerun",
-        selection_mode="points",
-    )
+        figures.pipeline_figure(pipe, names, titles, others, top_n),
+        key=f"next_bars_{len(steps)}", on_select="rerun", selection_mode="points",
+    )  # fmt: skip
     clicked = [p["customdata"] for p in event.selection.points if p.get("customdata", -1) >= 0]
     if clicked:
-        steps.append(inspect.choose(lm, context, pipe, forced=int(clicked[0])).to_dict())
+        add(steps, probe.choose(lm, context, pipe, forced=int(clicked[0])))
         st.rerun()
-
-entropy, effective, chosen = st.columns(3)
-entropy.metric(
-    t("next.entropy"),
-    t("next.entropy_value", bits=sampling.entropy_bits(pipe.final)),
-    help=t("next.entropy_help"),
-)
-effective.metric(
-    t("next.effective"),
-    t("next.effective_value", n=sampling.effective_choices(pipe.final)),
-    help=t("next.effective_help"),
-)
-chosen.metric(
-    t("next.chosen"),
-    f"{steps[-1]['prob']:.1%}" if steps else t("next.chosen_none"),
-    help=t("next.chosen_help"),
-)
-st.info(t(f"next.temp_{sampling.temperature_regime(config.temperature)}"))
-
-samples_tab, compare_tab, attention_tab, memory_tab = st.tabs(
-    [t("next.tab_samples"), t("next.tab_compare"), t("next.tab_attention"), t("next.tab_memory")],
-    key="next_tab",
-    on_change="rerun",  # only the open tab runs: a slider change does not redraw hidden maps
-)
+    st.caption(t("next.order"))
 
 
-def draw_samples() -> None:
-    st.caption(t("next.samples_intro", n=DRAWS))
-    if st.button(t("next.samples_again"), key="next_samples_again"):
-        st.session_state["next_seed"] = st.session_state.get("next_seed", 0) + 1
-    draws = sampling.sample(
-        pipe.final, DRAWS, torch.Generator().manual_seed(st.session_state.get("next_seed", 0))
+def report_progress(key: str, prompt_text: str, steps: list[dict], config: SamplingConfig) -> None:
+    report(
+        "next", model=key, prompt=prompt_text, **config.to_dict(),
+        generated=st.session_state.get("next_generated", 0),
+        forced=st.session_state.get("next_forced", 0),
+        last_text="".join(s["text"] for s in steps),
+    )  # fmt: skip
+
+
+def read_prompt(lm, prompt_text: str) -> probe.Prompt:
+    try:
+        prompt = probe.read_prompt(lm, prompt_text)
+    except UserError as err:
+        show_error(err)
+        st.stop()
+    if prompt.unknown:
+        shown = ", ".join(f"`{p}`" for p in dict.fromkeys(prompt.unknown))
+        key = "next.unknown_as_unk" if prompt.as_unk else "next.unknown_skipped"
+        st.warning(t(key, pieces=shown))
+    return prompt
+
+
+def below_text(key, lm, context, steps, prompt_text, text_slot):
+    """The generated text (copied stretch underlined) and what it says about the context."""
+    index = corpus_index(key, lm)
+    span = copied_span(key, index, [s["id"] for s in steps])
+    underline = span if span and span[1] - span[0] >= MIN_COPY else None
+    text_slot.html(figures.text_html(prompt_text, steps, underline, t("next.alternatives")))
+    st.caption(t("next.colour_legend"))
+    if lm.config.model == "gpt" and len(context) > lm.config.block_size:
+        st.caption(t("next.context_cropped", block=lm.config.block_size, length=len(context)))
+    return index, span
+
+
+def main() -> None:
+    st.title(t("next.title"))
+    models = available()
+    if not models:
+        st.info(t("next.no_models"))
+        st.stop()
+    key, lm, prompt_text = pick_model(models)
+    prompt = read_prompt(lm, prompt_text)
+    names = readable_names(lm, key, id(lm), lm.tokenizer.vocab_size)
+    steps = steps_for(key, prompt_text)
+    chart_col, controls_col = st.columns([3, 1], gap="medium")
+    with controls_col:
+        config, top_n = controls(lm)
+    next_state.restore_tokens(lm, prompt, steps, config)
+    text_box, actions = st.container(border=True), st.container()
+    with text_box:
+        text_slot = st.empty()
+    with actions:
+        context = prompt.ids + [s["id"] for s in steps]
+        buttons(key, lm, context, config, steps, text_slot, prompt_text)
+    context = prompt.ids + [s["id"] for s in steps]
+    pipe = sampling.run(logits_for(key, lm, context), config, previous=context)
+    with chart_col:
+        pipeline_chart(key, lm, names, context, pipe, top_n, steps)
+        model_caption(lm)
+    with actions:
+        next_panels.force_search(lm, names, context, pipe, steps, add)
+    index, span = below_text(key, lm, context, steps, prompt_text, text_slot)
+    st.caption(t("next.intro"))
+    next_panels.metrics(pipe, steps)
+    st.info(t(f"next.temp_{sampling.temperature_regime(config.temperature)}"))
+    next_panels.code_views(pipe, names, config, steps)
+    next_state.share(key, prompt_text, steps)
+    view = next_tabs.View(
+        key, lm, names, context, config, pipe, top_n, steps, models, index, span, label, cached
     )
-    charts.plot(
-        figures.samples_figure(
-            pipe.final,
-            sampling.histogram(draws, lm.tokenizer.vocab_size),
-            pipe.order,
-            lm.tokenizer.tokens,
-            [t("next.samples_theory"), t("next.samples_drawn", n=DRAWS)],
-            others,
-            top_n,
-        ),
-        key="next_samples",
-    )
+    next_tabs.show(view)
+    report_progress(key, prompt_text, steps, config)
 
 
-def compare_models() -> None:
-    last = lm.tokenizer.tokens[context[-1]]
-    st.caption(t("next.compare_intro", last=last, block=lm.config.block_size))
-    columns = []
-    if index is None:
-        st.caption(t("next.no_corpus"))
-    else:
-        columns.append((t("next.compare_count"), index.bigram_probs(context[-1])))
-        st.caption(t("next.compare_count_seen", last=last, count=index.count_after(context[-1])))
-    for kind in ("bigram", "gpt"):
-        partner = inspect.same_vocabulary(models, lm, kind)
-        if partner is None:
-            st.caption(t("next.compare_missing", kind=t(f"next.kind_{kind}")))
-        else:
-            name, other = partner
-            probs = torch.softmax(logits_for(name, other, context).double(), dim=-1)
-            columns.append((f"{t(f'next.kind_{kind}')}: {label(name)}", probs))
-    if columns:
-        charts.plot(
-            figures.compare_figure(columns, lm.tokenizer.tokens, t("next.others_short")),
-            key="next_compare",
-        )
-
-
-def show_attention() -> None:
-    if lm.config.model != "gpt":
-        st.info(t("next.attention_not_gpt"))
-    else:
-        st.caption(t("next.attention_intro"))
-        maps = cached("attention", key, lm, context, inspect.attention_maps)
-        shown = [lm.tokenizer.tokens[i] for i in context[-maps[0].shape[-1] :]]
-        charts.plot(
-            figures.attention_figure(maps, shown, t("next.head"), t("next.layer")),
-            key="next_attention",
-        )
-
-
-def show_memorisation() -> None:
-    st.caption(t("next.memory_intro"))
-    if index is None:
-        st.info(t("next.no_corpus"))
-    elif not steps:
-        st.info(t("next.memory_nothing"))
-    else:
-        start, end = span
-        st.success(
-            t(
-                "next.memory_found",
-                n=end - start,
-                total=len(steps),
-                text="".join(s["text"] for s in steps[start:end]).strip(),
-            )
-        )
-
-
-for tab, show in (
-    (samples_tab, draw_samples),
-    (compare_tab, compare_models),
-    (attention_tab, show_attention),
-    (memory_tab, show_memorisation),
-):
-    if tab.open:
-        with tab:
-            show()
+main()

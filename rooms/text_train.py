@@ -4,7 +4,7 @@ import streamlit as st
 import torch
 
 from genlab.errors import UserError
-from genlab.text import corpora, data, training
+from genlab.text import corpora, data, probe, training
 from genlab.text import figures_train as figures
 from genlab.text.checkpoint import dumps, load_lm
 from genlab.text.models import MODELS, LMConfig
@@ -124,9 +124,13 @@ def tokenizer_section(corpus: tuple[str, str]) -> tuple[data.Prepared, int | Non
         [t("text.tab_vocab"), t("text.tab_frequent"), t("text.tab_ids"), t("text.tab_batch")]
     )
     with vocab_tab:
-        st.caption(t("text.vocab_caption"))
+        st.caption(t(f"text.vocab_caption_{prep.tokenizer.kind}"))
         with st.container(height=220):
-            st.code(repr(prep.tokenizer.tokens[:2000]), language="python", wrap_lines=True)
+            if prep.tokenizer.kind == "char":  # as the lecture prints sorted(set(text))
+                st.code(repr(prep.tokenizer.tokens), language="python", wrap_lines=True)
+            else:
+                shown = probe.readable_tokens(prep.tokenizer)[:2000]
+                st.code("  ".join(shown), language=None, wrap_lines=True)
     with freq_tab:
         labels = {k: t(f"text.fig_{k}") for k in ("token", "count")}
         labels["title"] = t("text.fig_frequent_title")

@@ -27,7 +27,7 @@ from genlab.gan import datasets
 from genlab.gan.config import GanConfig
 from genlab.gan.training import Trainer as GanTrainer
 from genlab.i18n import translate
-from genlab.text import corpora, data, inspect
+from genlab.text import corpora, data, probe
 from genlab.text.checkpoint import LanguageModel, dumps, load_lm, load_shipped
 from genlab.text.models import LMConfig, build_model
 from genlab.text.tokenizers import BPE_CHUNK, MAX_WORD, build_tokenizer
@@ -153,13 +153,13 @@ def gan_diverges(**values) -> bool:
 
 
 def prompt(model: str, text: str):
-    return inspect.read_prompt(load_shipped(model), text)
+    return probe.read_prompt(load_shipped(model), text)
 
 
 def read_long_prompt():
     lm = load_shipped("shakespeare-char-gpt")
-    ids = inspect.read_prompt(lm, "To be, or not to be " * 5000).ids
-    return inspect.next_logits(lm, ids)
+    ids = probe.read_prompt(lm, "To be, or not to be " * 5000).ids
+    return probe.next_logits(lm, ids)
 
 
 WORD_GPT, CHAR_GPT = "portuguese-word-gpt", "shakespeare-char-gpt"

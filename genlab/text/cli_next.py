@@ -6,7 +6,7 @@ from pathlib import Path
 
 from genlab import device
 from genlab.errors import UserError
-from genlab.text import inspect, sampling
+from genlab.text import lens, probe, sampling
 from genlab.text.checkpoint import load_lm, load_shipped, shipped
 from genlab.text.sampling import SamplingConfig
 
@@ -35,6 +35,12 @@ def register(subparsers) -> None:
     p.add_argument(
         "--json", action="store_true", help='print {"tokens", "raw_probs", "probs"} as JSON'
     )
+    p.add_argument(
+        "--lens",
+        action="store_true",
+        help="GPT only: the logit lens, the most likely next tokens read after the embedding "
+        "and after each layer (the last layer's row is the model's own distribution)",
+    )
     p.set_defaults(func=main)
 
 
@@ -57,8 +63,8 @@ def distribution(args: argparse.Namespace) -> dict:
         repetition_penalty=args.repetition_penalty,
     ).validate()
     lm = load(args.checkpoint)
-    prompt = inspect.read_prompt(lm, args.prompt)
-    pipe = sampling.run(inspect.next_logits(lm, prompt.ids), config, previous=prompt.ids)
+    prompt = probe.read_prompt(lm, args.prompt)
+    pipe = sampling.run(probe.next_logits(lm, prompt.ids), config, previous=prompt.ids)
     return {
         "tokens": list(lm.tokenizer.tokens),
         "raw_probs": pipe.raw.tolist(),
@@ -67,8 +73,26 @@ def distribution(args: argparse.Namespace) -> dict:
     }
 
 
+def print_lens(args: argparse.Namespace) -> None:
+    """One line per stage: the top tokens the lens reads there, with their probabilities."""
+    lm = load(args.checkpoint)
+    inside = lens.look_inside(lm, probe.read_prompt(lm, args.prompt).ids)
+    stages = [("embedding", inside.embedding_lens)]
+    stages += [(f"layer {i + 1}", layer.lens) for i, layer in enumerate(inside.layers)]
+    for name, probs in stages:
+        values, ids = probs.topk(min(5, probs.numel()))
+        tops = "  ".join(
+            f"{lm.tokenizer.tokens[i]!r} {p:.1%}"
+            for i, p in zip(ids.tolist(), values.tolist(), strict=True)
+        )
+        print(f"{name:>10}  {tops}")
+
+
 def main(args: argparse.Namespace) -> int:
     device.configure()
+    if args.lens:
+        print_lens(args)
+        return 0
     result = distribution(args)
     if args.json:
         print(json.dumps({k: result[k] for k in ("tokens", "raw_probs", "probs")}))

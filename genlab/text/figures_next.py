@@ -17,6 +17,9 @@ KEPT = "#2563eb"
 FILTERED = "#cbd5e1"
 RAW = "#94a3b8"
 SAMPLED = "#f97316"
+# light = little, dark = a lot (plotly's named "Blues" runs the other way: dark at 0)
+LIGHT_TO_DARK = [[0.0, "#f8fafc"], [0.5, "#60a5fa"], [1.0, "#1e3a8a"]]
+ROW_PX = 14  # height of one token's row in an attention map: labels never overlap
 FONT = {"family": "sans-serif", "size": 12}
 GAP = 0.04
 
@@ -58,6 +61,60 @@ def _axis_name(prefix: str, i: int) -> str:
     return prefix if i == 0 else f"{prefix}{i + 1}"
 
 
+def pipeline_rows(pipe: Pipeline, top_n: int | None) -> list[int]:
+    """The ids that get a row: the top_n after penalty and temperature, plus any token the
+    repetition penalty pushed out of the model's own top_n (it stays in view, struck)."""
+    ids = shown_ids(pipe.order, top_n)
+    if top_n is None:
+        return ids
+    before = set(shown_ids(torch.sort(pipe.raw, descending=True, stable=True).indices, top_n))
+    return ids + [i for i in pipe.penalised_ids if i in before and i not in ids]
+
+
+def _penalty_text(pipe: Pipeline, ids: list[int], values: list[float]) -> list[str]:
+    """The penalty column's labels: a penalised token shows its old value struck, then the new."""
+    hit = set(pipe.penalised_ids)
+    return [
+        f"<s>{float(pipe.raw[i]):.1%}</s> {v:.1%}" if i in hit else ""
+        for i, v in zip(ids, values, strict=True)
+    ]
+
+
+def _stage_trace(col: int, values: list, custom: list, labels: list, title: str) -> dict:
+    return {
+        "type": "bar",
+        "orientation": "h",
+        "x": values,
+        "y": list(range(len(labels))),
+        "customdata": custom,
+        "hovertext": labels,
+        "textposition": "outside",
+        "cliponaxis": False,
+        "xaxis": _axis_name("x", col),
+        "yaxis": "y",
+        "name": title,
+        "hovertemplate": (
+            f"%{{hovertext}}: %{{x:{'.2f' if col == 0 else '.2%'}}}<extra>{escape(title)}</extra>"
+        ),
+    }
+
+
+def _stage_axis(domain: list[float], title: str, scale: list[float] | None) -> dict:
+    axis = {
+        "domain": domain,
+        "nticks": 3,
+        "tickangle": 0,
+        "tickfont": {"size": 9},
+        "ticklabeloverflow": "hide past domain",
+        "fixedrange": True,
+        "title": {"text": title, "font": {"size": 10}, "standoff": 2},
+        "side": "top",
+    }
+    if scale is not None:  # every probability column on one scale
+        axis.update({"range": scale, "tickformat": ".0%"})
+    return axis
+
+
 def pipeline_figure(
     pipe: Pipeline,
     tokens: Sequence[str],
@@ -65,68 +122,49 @@ def pipeline_figure(
     others_label: str,
     top_n: int | None = None,
 ) -> dict:
-    """Four panels side by side, one row per token: raw -> after temperature -> filters -> final.
+    """Five panels side by side, one row per token, from the model's scores to what is drawn:
+    scores (logits) -> softmax -> repetition penalty -> softmax(scores / T) -> filters, final.
 
-    ``titles`` holds the four panel titles. Rows follow the ranking after penalty and temperature;
-    with ``top_n`` only that many tokens get a row and one more bar holds all the others' mass,
-    in every panel, so each panel still sums to 1. Filtered tokens are struck out and greyed.
+    ``titles`` holds the five panel titles. The four probability panels share one scale, so the
+    temperature's flattening is seen. Rows follow the ranking after penalty and temperature;
+    with ``top_n`` one more bar holds all the others' mass (each probability panel sums to 1).
+    Tokens removed by the filters are struck out and greyed.
     """
-    ids = shown_ids(pipe.order, top_n)
+    ids = pipeline_rows(pipe, top_n)
     others = len(ids) < len(tokens)
     kept = pipe.kept.tolist()
     labels = [
         token_label(tokens[i]) if kept[i] else f"<s>{token_label(tokens[i])}</s>" for i in ids
     ] + ([others_label] if others else [])
-    rows = list(range(len(labels)))
-    stages = (pipe.raw, pipe.tempered, pipe.tempered, pipe.final)
-    data, layout = [], {}
-    for col, (probs, domain, title) in enumerate(zip(stages, _domains(4), titles, strict=True)):
-        values, custom = _bar_rows(probs, ids, others)
-        if col == 0:
-            colors = RAW
-        else:
-            colors = [KEPT if c == OTHERS or kept[c] or col == 1 else FILTERED for c in custom]
-        data.append(
-            {
-                "type": "bar",
-                "orientation": "h",
-                "x": values,
-                "y": rows,
-                "customdata": custom,
-                "hovertext": labels,
-                "marker": {"color": colors},
-                "text": [f"{v:.1%}" if v >= 0.0005 else "" for v in values] if col == 3 else None,
-                "textposition": "outside",
-                "cliponaxis": False,
-                "xaxis": _axis_name("x", col),
-                "yaxis": "y",
-                "name": title,
-                "hovertemplate": f"%{{hovertext}}: %{{x:.2%}}<extra>{escape(title)}</extra>",
-            }
-        )
-        top = max(max(values), 1e-9)
-        layout[_axis_name("xaxis", col)] = {
-            "domain": domain,
-            "range": [0, top * (1.35 if col == 3 else 1.05)],
-            "tickformat": ".0%",
-            "nticks": 3,
-            "ticklabeloverflow": "hide past domain",
-            "fixedrange": True,
-            "title": {"text": title, "font": {"size": 12}},
-            "side": "top",
-        }
+    stages = (pipe.raw, pipe.penalised, pipe.tempered, pipe.final)
+    rows = [_bar_rows(probs, ids, others) for probs in stages]
+    scale = [0, max(max(values) for values, _ in rows) * 1.3 + 1e-9]
+    scores = pipe.logits[ids].tolist()
+    data = [_stage_trace(0, scores, ids, labels[: len(ids)], titles[0])]
+    data[0].update(marker={"color": RAW}, text=[f"{v:.1f}" for v in scores], textposition="auto")
+    layout = {"xaxis": _stage_axis(_domains(5)[0], titles[0], None)}
+    for col, (values, custom) in enumerate(rows, start=1):
+        trace = _stage_trace(col, values, custom, labels, titles[col])
+        colors = [KEPT if c == OTHERS or kept[c] or col < 4 else FILTERED for c in custom]
+        trace["marker"] = {"color": colors}
+        if col == 2:
+            trace["text"] = _penalty_text(pipe, ids, values[: len(ids)])
+        elif col == 4:
+            trace["text"] = [f"{v:.1%}" if v >= 0.0005 else "" for v in values]
+        data.append(trace)
+        layout[_axis_name("xaxis", col)] = _stage_axis(_domains(5)[col], titles[col], scale)
     layout.update(
         {
             "yaxis": {
-                "tickvals": rows,
+                "tickvals": list(range(len(labels))),
                 "ticktext": labels,
                 "autorange": "reversed",
                 "fixedrange": True,
                 "automargin": True,
             },
             "showlegend": False,
-            "height": max(260, (18 if len(rows) <= 40 else 13) * len(rows) + 90),
-            "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
+            "height": max(260, (18 if len(labels) <= 40 else 13) * len(labels) + 80),
+            "margin": {"l": 10, "r": 40, "t": 50, "b": 10},
             "bargap": 0.15,
             "font": FONT,
             "clickmode": "event+select",
@@ -253,8 +291,12 @@ def attention_figure(
     labels = [token_label(t) for t in tokens]
     positions = [f"{i + 1}·{label}" for i, label in enumerate(labels)]  # unique categories
     gap = 0.02
+    panel = max(170, ROW_PX * len(tokens))  # pixels per map: one label per row fits
+    label_px = 7 * max(len(label) for label in labels) + 30
+    plot = panel * n_layers + 60 * (n_layers - 1) + label_px  # the plotting area, in pixels
     width = (1 - gap * (n_heads - 1)) / n_heads
-    height = (1 - gap * 3 * (n_layers - 1)) / n_layers
+    height = panel / plot
+    step = 60 / plot
     data, layout, annotations = [], {}, []
     for layer, weights in enumerate(attention):
         for head in range(n_heads):
@@ -273,12 +315,13 @@ def attention_figure(
                 }
             )
             left = head * (width + gap)
-            top = 1 - layer * (height + gap * 3)
+            top = 1 - layer * (height + step)
             tick = {
                 "type": "category",
                 "tickvals": positions,
                 "ticktext": labels,
                 "fixedrange": True,
+                "tickfont": {"size": 10},
             }
             layout[_axis_name("xaxis", i)] = {
                 **tick,
@@ -309,9 +352,14 @@ def attention_figure(
             )
     layout.update(
         {
-            "coloraxis": {"colorscale": "Blues", "cmin": 0, "cmax": 1, "showscale": False},
+            "coloraxis": {
+                "colorscale": LIGHT_TO_DARK,
+                "cmin": 0,
+                "cmax": 1,
+                "showscale": False,
+            },
             "annotations": annotations,
-            "height": 170 * n_layers + 80 + 5 * max(len(t) for t in labels),
+            "height": round(plot) + 40,
             "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
             "font": FONT,
             "uirevision": "attention",
@@ -355,3 +403,112 @@ def text_html(
         '<div class="genlab-generated" style="white-space:pre-wrap;line-height:1.9;'
         'font-family:ui-monospace,monospace;font-size:0.95rem">' + "".join(spans) + "</div>"
     )
+
+
+def table_figure(
+    stages: Sequence[str], tokens: Sequence[str], rows: Sequence[Sequence[float]]
+) -> dict:
+    """A table of shares, dark = a lot: the logit lens (one row per stage: embedding, after
+    layer 1, ...; one column per token of the final top) or what the last token reads (one row
+    per layer and head, one column per token of the prompt)."""
+    labels = [token_label(t) for t in tokens]
+    z = [[round(p, 4) for p in row] for row in rows]
+    return {
+        "data": [
+            {
+                "type": "heatmap",
+                "z": z,
+                "x": labels,
+                "y": [escape(s) for s in stages],
+                "text": [[f"{p:.0%}" for p in row] for row in rows],
+                "texttemplate": "%{text}",
+                "colorscale": LIGHT_TO_DARK,
+                "zmin": 0,
+                "zmax": 1,
+                "showscale": False,
+                "xgap": 2,
+                "ygap": 2,
+                "hovertemplate": "%{y} · %{x}: %{z:.1%}<extra></extra>",
+            }
+        ],
+        "layout": {
+            "xaxis": {"side": "top", "fixedrange": True, "type": "category"},
+            "yaxis": {"autorange": "reversed", "fixedrange": True, "type": "category"},
+            "height": 34 * len(stages) + 90,
+            "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+            "font": FONT,
+            "uirevision": "lens",
+        },
+    }
+
+
+def flow_figure(boxes: Sequence[tuple[str, str]], strength: Sequence[float]) -> dict:
+    """The GPT as one picture: boxes from the tokens to the softmax, left to right, joined by
+    arrows. ``boxes`` holds (title, body) pairs already written for the reader (body lines joined
+    with <br>); ``strength`` (0..1 per box) shades each box by how sure the lens is there."""
+    n = len(boxes)
+    shapes, annotations = [], []
+    for i, ((title, body), sure) in enumerate(zip(boxes, strength, strict=True)):
+        x0, x1 = i + 0.06, i + 0.94
+        fill = f"rgba(37, 99, 235, {0.08 + 0.5 * min(max(sure, 0.0), 1.0):.2f})"
+        shapes.append(
+            {
+                "type": "rect",
+                "x0": x0,
+                "x1": x1,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": fill,
+                "line": {"color": "#1e3a8a", "width": 1},
+            }
+        )
+        annotations.append(
+            {
+                "x": i + 0.5,
+                "y": 0.93,
+                "text": f"<b>{escape(title)}</b>",
+                "showarrow": False,
+                "yanchor": "top",
+                "font": {"size": 12, "color": "#111"},
+            }
+        )
+        annotations.append(
+            {
+                "x": i + 0.5,
+                "y": 0.7,
+                "text": body,
+                "showarrow": False,
+                "yanchor": "top",
+                "font": {"size": 11, "color": "#111"},
+            }
+        )
+        if i < n - 1:
+            annotations.append(
+                {
+                    "x": i + 1.06,
+                    "y": 0.5,
+                    "ax": i + 0.94,
+                    "ay": 0.5,
+                    "xref": "x",
+                    "yref": "y",
+                    "axref": "x",
+                    "ayref": "y",
+                    "showarrow": True,
+                    "arrowhead": 2,
+                    "text": "",
+                }
+            )
+    hidden = {"visible": False, "fixedrange": True}
+    return {
+        "data": [],
+        "layout": {
+            "xaxis": {**hidden, "range": [0, n]},
+            "yaxis": {**hidden, "range": [0, 1]},
+            "shapes": shapes,
+            "annotations": annotations,
+            "height": 150,
+            "margin": {"l": 5, "r": 5, "t": 5, "b": 5},
+            "font": FONT,
+            "uirevision": "flow",
+        },
+    }

@@ -65,11 +65,19 @@ class SamplingConfig:
 class Pipeline:
     """Every stage of the pipeline for one position: probability vectors over the vocabulary."""
 
+    logits: torch.Tensor  # the model's raw scores for every token (cleaned of NaN)
+    scores: torch.Tensor  # the scores after the repetition penalty (what is divided by T)
     raw: torch.Tensor  # softmax(logits), temperature 1, no penalty, no filter
     penalised: torch.Tensor  # softmax after the repetition penalty, temperature 1
     tempered: torch.Tensor  # after penalty and temperature
     kept: torch.Tensor  # bool mask: tokens that survive the filters
     final: torch.Tensor  # tempered * kept, renormalised: what sampling draws from
+
+    @property
+    def penalised_ids(self) -> list[int]:
+        """Tokens whose score the repetition penalty changed (they stay in view, struck)."""
+        changed = self.scores != self.logits
+        return torch.nonzero(changed & torch.isfinite(self.logits)).flatten().tolist()
 
     @property
     def order(self) -> torch.Tensor:
@@ -158,6 +166,8 @@ def run(logits: torch.Tensor, config: SamplingConfig, previous: Iterable[int] = 
     ):
         kept &= make_mask(renormalise(tempered, kept), setting)
     return Pipeline(
+        logits=logits,
+        scores=penalised_logits,
         raw=torch.softmax(logits, dim=-1),
         penalised=torch.softmax(penalised_logits, dim=-1),
         tempered=tempered,

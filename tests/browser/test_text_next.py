@@ -1,19 +1,27 @@
 """The next-token room in a real Chromium: the issue's acceptance walk, in both languages.
 
-Type "Glauco gosta de comer", see the bars, move the temperature from 0.2 to 2 and watch them
-flatten, force a token by clicking its bar, generate 50 more.
+Type "Glauco gosta de comer", see the scores become probabilities (cross-checked against
+torch.softmax of the shown logits / T), move the temperature and watch the bars flatten, force a
+token by clicking its bar and one under 0.1 % by search, generate, compare temperatures, open the
+shared link in a new session, look inside a character and a word GPT; compact layouts.
 """
 
-import pytest
+from urllib.parse import quote
 
+import pytest
+import torch
+
+from genlab.text import probe
+from genlab.text.checkpoint import load_shipped
 from tests.browser.helpers import assert_no_exception, screenshot, wait_for_app
 
 BARS = "document.querySelectorAll('.js-plotly-plot')[0]"
+FINAL = 4  # traces: scores, softmax, penalty, ÷T, final
 
 
 def top_final(page) -> float:
     """The tallest bar of the final distribution, read from the chart the browser drew."""
-    return page.evaluate(f"{BARS}.data[3].x[0]")
+    return page.evaluate(f"{BARS}.data[{FINAL}].x[0]")
 
 
 def set_temperature(page, value: float, until: str) -> float:
@@ -23,9 +31,21 @@ def set_temperature(page, value: float, until: str) -> float:
     thumb.press("Home")
     for _ in range(round(value / 0.05)):
         thumb.press("ArrowRight")
-    page.wait_for_function(f"() => {{ const top = {BARS}?.data?.[3]?.x?.[0]; return {until}; }}")
+    page.wait_for_function(
+        f"() => {{ const top = {BARS}?.data?.[{FINAL}]?.x?.[0]; return {until}; }}"
+    )
     wait_for_app(page)
     return top_final(page)
+
+
+def model_probs(name: str, prompt: str, temperature: float) -> list[float]:
+    lm = load_shipped(name)
+    logits = probe.next_logits(lm, probe.read_prompt(lm, prompt).ids).double()
+    return torch.softmax(logits / temperature, dim=-1).sort(descending=True).values.tolist()
+
+
+def tokens_shown(page) -> int:
+    return page.locator(".genlab-generated").first.locator(".genlab-token").count()
 
 
 def test_acceptance_walk(page, open_page):
@@ -36,16 +56,23 @@ def test_acceptance_walk(page, open_page):
     wait_for_app(page)
     labels = page.evaluate(f"{BARS}.layout.yaxis.ticktext")
     assert labels[0] == "peras"
-    assert len(labels) == 16  # 15 bars + all others
+    assert len(labels) == 13  # 12 bars + all others
 
     sharp = set_temperature(page, 0.2, "top > 0.9")
+    # the ÷T column is softmax(scores / T) of the scores the first column shows
+    shown = page.evaluate(f"{BARS}.data[3].x")[:-1]
+    expected = model_probs("portuguese-word-gpt", prompt.input_value(), 0.2)[: len(shown)]
+    assert shown == pytest.approx(expected, abs=1e-6)
+    scores = torch.tensor(page.evaluate(f"{BARS}.data[0].x"), dtype=torch.float64)
+    ratios = torch.exp((scores - scores[0]) / 0.2)
+    assert (torch.tensor(shown) / shown[0]).tolist() == pytest.approx(ratios.tolist(), rel=1e-4)
     flat = set_temperature(page, 2.0, "top < 0.5")
     assert page.locator("[data-testid=stSlider] input").first.input_value() == "2"
     assert sharp > 0.9 > 0.5 > flat > 0.05
     assert "High temperature" in page.inner_text("body")
 
     forced = labels[1]
-    bar = page.locator(".js-plotly-plot").first.locator(".barlayer .trace").nth(3)
+    bar = page.locator(".js-plotly-plot").first.locator(".barlayer .trace").nth(FINAL)
     bar.locator(".point path").nth(1).click(force=True)
     page.wait_for_function(
         "() => document.querySelectorAll('.genlab-token').length === 1", timeout=30_000
@@ -66,16 +93,107 @@ def test_acceptance_walk(page, open_page):
     screenshot(page, "next-acceptance-en")
 
 
-@pytest.mark.parametrize("lang", ["pt-BR"])
-def test_the_room_speaks_portuguese(page, open_page, lang):
+@pytest.mark.parametrize(
+    ("lang", "search", "force", "compare", "run", "share"),
+    [
+        ("en", "Force a token", "Force it", "Compare temperatures", "Continue at", "Share"),
+        (
+            "pt-BR",
+            "Forçar um token",
+            "Forçar",
+            "Comparar temperaturas",
+            "Continuar",
+            "Compartilhar",
+        ),
+    ],
+)
+def test_force_a_rare_token_compare_temperatures_and_share(
+    browser, page, open_page, server, lang, search, force, compare, run, share
+):
+    lm = load_shipped("portuguese-word-gpt")
+    ids = probe.read_prompt(lm, "Glauco gosta de comer").ids
+    raw = torch.softmax(probe.next_logits(lm, ids).double(), -1)
+    rare = next(t for i, t in enumerate(lm.tokenizer.tokens) if raw[i] < 0.001 and t.isalpha())
     open_page(page, "next", lang)
-    body = page.inner_text("body")
-    assert "Qual é a próxima palavra?" in body
-    assert "Ordem das operações" in body
-    assert page.evaluate(f"{BARS}.data.length") == 4
-    page.get_by_role("button", name="Sortear o próximo token").click()
+    box = page.get_by_role("textbox", name=search)
+    box.fill(rare)
+    box.press("Enter")
+    wait_for_app(page)
+    page.get_by_role("button", name=force, exact=True).click()
     page.wait_for_function("() => document.querySelectorAll('.genlab-token').length === 1")
     wait_for_app(page)
+    assert page.locator(".genlab-generated").inner_text().endswith(f" {rare}")
+    assert "✋" in page.locator(".genlab-token").first.get_attribute("title")
+
+    page.get_by_role("tab", name=compare).click()
+    wait_for_app(page)
+    page.get_by_role("button", name=run).click()
+    page.wait_for_function("() => document.querySelectorAll('.genlab-generated').length === 4")
+    wait_for_app(page)
     assert_no_exception(page)
-    page.set_viewport_size({"width": 1400, "height": 2200})
-    screenshot(page, f"next-{lang}")
+    columns = page.locator(".genlab-generated")
+    assert [columns.nth(i).locator(".genlab-token").count() for i in (1, 2, 3)] == [20] * 3
+    assert "T = 0.2" in page.inner_text("body") or "T = 0,2" in page.inner_text("body")
+
+    page.locator("summary", has_text=share).click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stCode]')]"
+        ".some(c => c.innerText.includes('next_model='))"
+    )
+    link = next(
+        c for c in page.locator("[data-testid=stCode]").all_inner_texts() if "next_model=" in c
+    ).strip()
+    assert "me=" not in link and "job_" not in link
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1000})
+    other = fresh.new_page()
+    other.goto(link.replace(link.split("/next")[0], server))
+    wait_for_app(other)
+    assert_no_exception(other)
+    assert other.locator(".genlab-generated").first.inner_text().endswith(f" {rare}")
+    fresh.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "model", "prompt", "tab", "first_stage"),
+    [
+        ("en", "shakespeare-char-gpt", "To be or not", "Inside the GPT", "embedding"),
+        ("pt-BR", "portuguese-word-gpt", "Glauco gosta de", "Dentro do GPT", "embedding"),
+    ],
+)
+def test_inside_view_and_logit_lens(page, server, lang, model, prompt, tab, first_stage):
+    page.goto(f"{server}/next?lang={lang}&next_model={model}&next_prompt={quote(prompt)}")
+    wait_for_app(page)
+    page.get_by_role("tab", name=tab).click()
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 4")
+    wait_for_app(page)
+    assert_no_exception(page)
+    lm = load_shipped(model)
+    plots = "document.querySelectorAll('.js-plotly-plot')"
+    assert page.evaluate(f"{plots}[1].layout.shapes.length") == lm.config.n_layer + 3
+    stages = page.evaluate(f"{plots}[2].data[0].y")
+    assert stages[0] == first_stage and len(stages) == lm.config.n_layer + 1
+    last_row = page.evaluate(f"{plots}[2].data[0].z.at(-1)")
+    assert last_row[0] == pytest.approx(model_probs(model, prompt, 1.0)[0], abs=1e-3)
+    page.set_viewport_size({"width": 1400, "height": 3000})
+    screenshot(page, f"next-inside-{lang}")
+
+
+def in_view(page, box) -> bool:
+    size = page.viewport_size
+    return box["y"] >= 0 and box["y"] + box["height"] <= size["height"] and box["x"] >= 0
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
+def test_compact_layout_keeps_the_bars_in_the_first_screen(browser, server, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"{server}/next?lang=pt-BR")
+    wait_for_app(page)
+    assert_no_exception(page)
+    bars = page.locator(".js-plotly-plot").first.bounding_box()
+    assert in_view(page, bars), bars
+    if width > 800:  # desktop: the temperature slider beside the bars it drives
+        slider = page.locator("[data-testid=stSlider]").first.bounding_box()
+        assert in_view(page, slider), slider
+    screenshot(page, f"next-compact-{width}")
+    context.close()

@@ -9,9 +9,9 @@ import pytest
 import torch
 
 from genlab import cli
-from genlab.text import inspect
+from genlab.text import probe
 from genlab.text.checkpoint import save_lm
-from tests.text.test_inspect import lecture_text, train
+from tests.text.test_probe import lecture_text, train
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,7 +65,7 @@ def test_cli_prints_raw_and_final_distributions_over_the_whole_vocabulary(checkp
     kept = {result["tokens"][i] for i, p in enumerate(result["probs"]) if p > 0}
     assert kept == {"peras", "melancia"}
     ids = word_gpt.tokenizer.encode("Glauco gosta de comer")
-    expected = torch.softmax(inspect.next_logits(word_gpt, ids).double(), dim=-1)
+    expected = torch.softmax(probe.next_logits(word_gpt, ids).double(), dim=-1)
     torch.testing.assert_close(torch.tensor(result["raw_probs"], dtype=torch.float64), expected)
 
 
@@ -103,3 +103,17 @@ def test_cli_explains_bad_input(checkpoint, tmp_path, capsys):
         capsys, "--checkpoint", str(tmp_path / "none.safetensors"), "--prompt", "Ana"
     )
     assert code == 2 and "No checkpoint" in err
+
+
+def test_cli_lens_prints_one_row_per_stage_ending_on_the_models_answer(capsys):
+    code, out, _ = run_next(
+        capsys, "--checkpoint", "portuguese-word-gpt", "--prompt", "Glauco gosta de comer", "--lens"
+    )
+    lines = out.splitlines()
+    assert code == 0
+    assert [line.split()[0] for line in lines] == ["embedding", "layer", "layer", "layer"]
+    assert lines[-1].split()[2] == "'peras'"
+    code, _, err = run_next(
+        capsys, "--checkpoint", "shakespeare-char-bigram", "--prompt", "To be", "--lens"
+    )
+    assert code == 2 and "GPT" in err

@@ -5,8 +5,9 @@ Works with any ``LanguageModel`` (count bigram, neural bigram, GPT) from
 cheap sampling pipeline (``genlab.text.sampling``) when a control moves.
 """
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import functools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -17,7 +18,7 @@ from genlab.text.checkpoint import LanguageModel
 from genlab.text.corpora import BUILTIN, load_corpus
 from genlab.text.models import crop
 from genlab.text.sampling import SamplingConfig
-from genlab.text.tokenizers import UNK, Tokenizer
+from genlab.text.tokenizers import UNK, VISIBLE, Tokenizer
 
 ALTERNATIVES = 5
 MAX_GENERATE = 500
@@ -142,6 +143,60 @@ def generate(
         step = choose(lm, context, pipe, generator)
         context.append(step.id)
         yield step
+
+
+def continuations(
+    lm: LanguageModel,
+    context: list[int],
+    config: SamplingConfig,
+    temperatures: Sequence[float],
+    n: int,
+    seed: int = 0,
+) -> list[list[Step]]:
+    """``n`` tokens after ``context`` at each temperature, every column drawn with the same seed
+    (the other settings unchanged): hallucination vs creativity side by side."""
+    return [
+        list(
+            generate(
+                lm,
+                context,
+                replace(config, temperature=float(temperature)),
+                n,
+                torch.Generator().manual_seed(seed),
+            )
+        )
+        for temperature in temperatures
+    ]
+
+
+@functools.cache
+def _byte_of_char() -> dict[str, int]:
+    """The byte-level BPE alphabet (GPT-2's printable stand-ins) back to bytes."""
+    printable = [*range(33, 127), *range(161, 173), *range(174, 256)]
+    chars, extra = list(printable), 0
+    for b in range(256):
+        if b not in printable:
+            printable.append(b)
+            chars.append(256 + extra)
+            extra += 1
+    return {chr(c): b for b, c in zip(printable, chars, strict=True)}
+
+
+def readable(token: str, raw: str | None = None) -> str:
+    """A token as a participant reads it: spaces, line breaks and tabs visible (" a" is "␣a"),
+    and a byte-level piece that is not a whole character shown as its bytes (⟨C3⟩)."""
+    if "\ufffd" in token and raw is not None:
+        table = _byte_of_char()
+        if all(c in table for c in raw):
+            return "".join(f"⟨{table[c]:02X}⟩" for c in raw)
+    return "".join(VISIBLE.get(c, c) for c in token) or "∅"
+
+
+def readable_tokens(tokenizer: Tokenizer) -> list[str]:
+    """Every token of the vocabulary made readable (see ``readable``)."""
+    hf = getattr(tokenizer, "_hf", None)
+    raws = [hf.id_to_token(i) for i in range(tokenizer.vocab_size)] if hf else None
+    return [readable(tok, raws[i] if raws else None) for i, tok in enumerate(tokenizer.tokens)]
 
 
 @torch.no_grad()

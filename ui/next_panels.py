@@ -1,0 +1,72 @@
+"""Parts of the Next-word room: the force search, the PyTorch behind each step, the metrics."""
+
+import streamlit as st
+
+from genlab.text import explain, probe, sampling
+from genlab.text.sampling import SamplingConfig
+from ui.i18n import plain, t
+
+MATCHES = 40  # tokens offered by the force search
+CODE_NOTES = [
+    "forward", "last", "exp", "divide", "same", "penalty", "nothing", "greedy", "divide_t",
+    "top_k", "top_p", "min_p", "renormalise", "kept", "draw", "append",
+]  # fmt: skip
+
+
+def force_search(lm, names: list[str], context, pipe, steps, add) -> None:
+    """Any token can be forced, even one whose bar is too thin to click."""
+    query = st.text_input(t("next.force_search"), key="next_force_query", help=t("next.force_help"))
+    if not query:
+        return
+    needle = query.strip().lower()
+    found = [i for i, name in enumerate(names) if needle in name.lower()]
+    exact = query.strip()
+    found.sort(
+        key=lambda i: (
+            names[i].strip("␣") != exact,
+            names[i].lower().strip("␣") != needle,
+            -float(pipe.final[i]),
+        )
+    )
+    if not found:
+        st.caption(t("next.force_none", query=query))
+        return
+    choice, go = st.columns([3, 1], vertical_alignment="bottom")
+    token = choice.selectbox(
+        t("next.force_pick"), found[:MATCHES], key="next_force_pick",
+        format_func=lambda i: plain("next.force_option", token=names[i], p=float(pipe.final[i])),
+    )  # fmt: skip
+    if go.button(t("next.force"), key="next_force"):
+        add(steps, probe.choose(lm, context, pipe, forced=int(token)))
+        st.rerun()
+
+
+def code_views(pipe, names, config: SamplingConfig, steps) -> None:
+    notes = {name: plain(f"next.code_{name}") for name in CODE_NOTES}
+    drawn = steps[-1]["id"] if steps and not steps[-1]["forced"] else None
+    views = (
+        ("logits", explain.logits_code(pipe, names, notes)),
+        ("softmax", explain.softmax_code(pipe, names, notes)),
+        ("penalty", explain.penalty_code(pipe, names, config.repetition_penalty, notes)),
+        ("temperature", explain.temperature_code(pipe, names, config.temperature, notes)),
+        ("filters", explain.filters_code(pipe, config, notes)),
+        ("draw", explain.draw_code(pipe, names, drawn, notes)),
+    )
+    columns = st.columns(3)
+    for i, (name, code) in enumerate(views):
+        with columns[i % 3].expander(t(f"next.code_title_{name}")):
+            st.code(code, language="python")
+
+
+def metrics(pipe, steps) -> None:
+    entropy, effective, chosen = st.columns(3)
+    bits = sampling.entropy_bits(pipe.final)
+    entropy.metric(
+        t("next.entropy"), t("next.entropy_value", bits=bits), help=t("next.entropy_help")
+    )
+    n = sampling.effective_choices(pipe.final)
+    effective.metric(
+        t("next.effective"), t("next.effective_value", n=n), help=t("next.effective_help")
+    )
+    value = t("next.chosen_value", p=steps[-1]["prob"]) if steps else t("next.chosen_none")
+    chosen.metric(t("next.chosen"), value, help=t("next.chosen_help"))
