@@ -16,8 +16,8 @@ seconds of training and at the end, so the run can be resumed after a reload or 
 from __future__ import annotations
 
 import io
-import os
 import time
+from pathlib import Path
 
 from genlab import runs
 from genlab.gan import datasets, fields
@@ -30,7 +30,6 @@ RUN_FILE = "gan.safetensors"
 CHUNK_S = 0.02  # train this long between looks at the page's requests
 METRIC_SAMPLES = 10_000
 VIEW_SAMPLES = 300
-NICENESS = 5
 
 
 def trainer_from(params: dict) -> Trainer:
@@ -165,11 +164,18 @@ class _Run:
 _LOGGED = ("epoch", "elapsed_s", "d_loss", "g_loss", "d_real", "d_fake", "kl", "js", "rate")
 
 
+def resumed(params: dict) -> dict | None:
+    """The params that continue a run from its last save (after its worker died), with the
+    live settings the page changed since it started."""
+    saved = Path(params["run_dir"]) / RUN_FILE if params.get("run_dir") else None
+    if saved is None or not saved.is_file():
+        return None
+    config = {**(params.get("config") or {}), **{k: params[k] for k in LIVE_FIELDS if k in params}}
+    return {**params, "config": config, "checkpoint": saved.read_bytes()}
+
+
 def run(ctx) -> dict:
-    # Training takes every cycle it gets; on a busy machine the page (server and browser) must
-    # come first, or the participant sees fewer redraws. A lower priority only costs epochs when
-    # the CPU is contended.
-    os.nice(NICENESS)
+    # The worker process runs at a lower priority (genlab.worker.NICENESS): the pages come first.
     state = _Run(ctx)
     state.publish(force=True)
     saved = time.monotonic()
