@@ -13,7 +13,10 @@ Text phase (``--text N``): N default GPT runs (the Train page's default: Shakesp
 preset "1min") started at once on the server's engine (genlab.jobs, no pages), against the same
 runs one after another: every run's step count within its first 10 s, and the sum of tokens/s.
 
-    PYTHONPATH=. .venv/bin/python bench/bench_class.py                      # the acceptance run
+Alone (first): one GAN run through the engine of this tree and, with ``--before DIR``, of another
+checkout (the old engine): Play -> first epoch and epochs/s, side by side.
+
+    PYTHONPATH=. .venv/bin/python bench/bench_class.py --before /work/main  # the acceptance run
     PYTHONPATH=. .venv/bin/python bench/bench_class.py --scaling 1,5,10,20,30 --seconds 60
     PYTHONPATH=. .venv/bin/python bench/bench_class.py --participants 5 --seconds 30 --browsers 1 \
         --explorers 2 --text 4 --text-seconds 20                              # a short run
@@ -280,6 +283,48 @@ def text_phase(args) -> None:
     jobs.shutdown()
 
 
+ALONE = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+from genlab import jobs
+from genlab.gan.config import GanConfig
+if hasattr(jobs, "warm"):
+    jobs.warm(wait=120)
+pressed = time.perf_counter()
+job = jobs.start("genlab.gan.jobs:run", {{"config": GanConfig().to_dict()}})
+while not (job.snapshot and job.snapshot.get("epoch")):
+    time.sleep(0.005)
+first = time.perf_counter() - pressed
+time.sleep(2)
+t0, e0 = time.perf_counter(), job.snapshot["epoch"]
+time.sleep({seconds})
+rate = (job.snapshot["epoch"] - e0) / (time.perf_counter() - t0)
+job.stop(wait=True)
+print(json.dumps({{"first": first, "epochs": rate}}))
+"""
+
+
+def alone(root: str, seconds: float) -> dict:
+    """One GAN run through the engine of the tree at ``root``: Play -> first epoch, epochs/s."""
+    import json
+    import subprocess
+
+    code = ALONE.format(root=root, seconds=seconds)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def alone_phase(args) -> None:
+    print(f"\nOne participant alone, engine only (no page), {args.alone_seconds:g} s each")
+    print("tree | Play -> first epoch s | epochs/s")
+    for name, root in (("before", args.before), ("after", str(ROOT))):
+        if root:
+            got = alone(root, args.alone_seconds)
+            print(f"{name} ({root}) | {got['first']:.2f} | {got['epochs']:,.0f}")
+
+
 async def main_async(args, base: str, pid: int) -> None:
     counts = [int(c) for c in args.scaling.split(",")] if args.scaling else [args.participants]
     rows = []
@@ -300,7 +345,12 @@ def main() -> None:
     parser.add_argument("--text", type=int, default=30, help="text runs at once (0: skip)")
     parser.add_argument("--text-seconds", type=float, default=40.0)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--before", default="", help="a checkout of the old engine to compare")
+    parser.add_argument("--alone-seconds", type=float, default=10.0)
     args = parser.parse_args()
+    alone_phase(args)
+    if not args.participants and not args.scaling:
+        return
     port = args.port or free_port()
     with tempfile.TemporaryDirectory() as data:
         env = dict(os.environ, GENLAB_DATA_DIR=data)
