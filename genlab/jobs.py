@@ -17,7 +17,9 @@ Fair share per participant: a participant runs at most ``max_jobs()`` jobs at on
 of their own ends. Pages only find their owner's jobs. Jobs no page has looked at for
 ``idle_seconds()`` are stopped (their tab was closed), and ended jobs are forgotten after that time.
 
-Worker side: a task is ``run(ctx: JobContext) -> dict | None``, named ``"package.module:function"``;
+Worker side: a task is ``run(ctx: JobContext) -> dict | None``, named ``"package.module:function"``
+(a function with ``solo = True``, one that cannot call ``ctx.checkpoint()`` often, gets a worker
+of its own that ends with it);
 its module may define ``resumed(params) -> dict | None``: the params that continue the run from
 what it saved (None: start it again as it was). Page side: ``start(task, params)`` returns a
 :class:`Job`.
@@ -68,8 +70,10 @@ def workers() -> int:
 class _Process:
     """One worker process seen from the server: sends its runs' requests, reads their snapshots."""
 
-    def __init__(self, pool: "_Pool"):
+    def __init__(self, pool: "_Pool", solo: bool = False):
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), *sys.path]))
+        if solo:
+            env["GENLAB_PRELOAD"] = ""  # it imports its own task
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "genlab.worker"],
             stdin=subprocess.PIPE,
@@ -79,6 +83,7 @@ class _Process:
             env=env,
         )
         self.pool = pool
+        self.solo = solo  # for one job only: it ends with it
         self.jobs: dict[str, Job] = {}
         self.ready = threading.Event()
         self._lock = threading.Lock()
@@ -100,6 +105,13 @@ class _Process:
                 self.proc.stdin.flush()
             except (BrokenPipeError, OSError, ValueError):
                 pass  # the worker is gone: its reader restarts it and places its runs again
+
+    def release(self, job: "Job") -> None:
+        """``job`` has ended here; a solo worker ends with it."""
+        self.jobs.pop(job.id, None)
+        if self.solo:
+            with self._lock:
+                self.proc.stdin.close()
 
     def stderr(self) -> str:
         return "".join(self._stderr)
@@ -138,7 +150,10 @@ class _Pool:
 
     def place(self, job: "Job") -> "_Process":
         with self.lock:
-            proc = min(self.ensure()[: workers()], key=_Process.load)
+            if job.solo:
+                proc = _Process(self, solo=True)
+            else:
+                proc = min(self.ensure()[: workers()], key=_Process.load)
             proc.jobs[job.id] = job
         spec = {"task": job.task, "params": job.params, "interval": job.interval}
         proc.send(("start", job.id, spec))
@@ -147,7 +162,7 @@ class _Pool:
     def lost(self, proc: _Process, code: int) -> None:
         """A worker ended: start a fresh one, and its runs again on the pool."""
         with self.lock:
-            if proc in self.procs:
+            if proc in self.procs and not proc.solo:
                 self.procs[self.procs.index(proc)] = _Process(self)
         for job in list(proc.jobs.values()):
             job._lost(code, proc.stderr())
@@ -211,6 +226,7 @@ class Job:
     ):
         self.id = uuid.uuid4().hex
         self.task = task
+        self.solo = bool(getattr(resolve(task), "solo", False))
         self.params = dict(params)
         self.interval = interval
         self.owner = owner
@@ -330,7 +346,7 @@ class Job:
             else:
                 (self.error, records), status = args, "failed"
             self.log.extend(records)
-            self._proc.jobs.pop(self.id, None)
+            self._proc.release(self)
             self._set_status(status)
             _promote()
 
@@ -381,7 +397,7 @@ class Job:
             return
         proc = self._proc
         self._set_status("stopped")
-        proc.jobs.pop(self.id, None)
+        proc.release(self)
         proc.proc.kill()
 
     def wait(self, timeout: float | None = None) -> bool:

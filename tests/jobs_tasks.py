@@ -30,6 +30,16 @@ def resumed(params):
     return {**params, "start": int(saved.read_text())} if saved.is_file() else None
 
 
+def solo(ctx):
+    """A long step without checkpoints: it gets a worker of its own."""
+    time.sleep(0.5)
+    ctx.publish({"alone": True}, force=True)
+    return {"alone": True}
+
+
+solo.solo = True
+
+
 def crash(ctx):
     ctx.publish({"about_to": "fail"}, force=True)
     raise ValueError("boom in the task")

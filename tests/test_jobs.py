@@ -292,3 +292,10 @@ def test_the_memory_of_a_finished_run_goes_back_to_the_system(one_worker):
     assert job.result == {"held": 300 * 2**20}
     assert wait_until(lambda: resident_mib(job.pid) < holding - 250)
     assert process_exists(job.pid)
+
+
+def test_a_solo_task_gets_a_worker_of_its_own_that_ends_with_it():
+    job = jobs.start("tests.jobs_tasks:solo", {})
+    assert job.wait(timeout=60) and job.result == {"alone": True}
+    assert job.pid not in jobs.pids()
+    assert wait_until(lambda: not process_exists(job.pid), timeout=15)
