@@ -29,33 +29,41 @@ PRELOAD = "genlab.gan.jobs,genlab.text.training"  # imported at start: Play answ
 
 
 class Baton:
-    """Only its holder computes; ``pass_on`` lets the runs waiting go first (free when alone)."""
+    """Only its holder computes; ``pass_on`` hands it to the run that has waited longest (and is
+    free when nobody waits). Each waiter has its own event: a hand-over wakes one thread only."""
 
     def __init__(self):
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._holder = None
-        self._waiting: collections.deque = collections.deque()
+        self._waiting: collections.deque = collections.deque()  # (who, its event), oldest first
 
     def take(self, who) -> None:
-        with self._cond:
-            self._waiting.append(who)
-            while self._holder is not None or self._waiting[0] is not who:
-                self._cond.wait()
-            self._waiting.popleft()
-            self._holder = who
+        with self._lock:
+            if self._holder is None and not self._waiting:
+                self._holder = who
+                return
+            ready = threading.Event()
+            self._waiting.append((who, ready))
+        ready.wait()
 
     def give(self, who) -> None:
-        with self._cond:
-            if self._holder is who:
-                self._holder = None
-                self._cond.notify_all()
+        with self._lock:
+            if self._holder is not who:
+                return
+            self._holder = None
+            if self._waiting:
+                self._holder, ready = self._waiting.popleft()
+                ready.set()
 
     def pass_on(self, who) -> None:
-        with self._cond:
-            if not self._waiting:
+        with self._lock:
+            if not self._waiting or self._holder is not who:
                 return
-        self.give(who)
-        self.take(who)
+            ready = threading.Event()
+            self._waiting.append((who, ready))
+            self._holder, first = self._waiting.popleft()
+            first.set()
+        ready.wait()
 
     @property
     def waiting(self) -> int:
