@@ -133,6 +133,13 @@ async def explorer(base: str, name: str, until: float) -> list[float]:
 
 def browser_watch(base: str, seconds: float) -> dict:
     """A real Chromium page: Play, then redraws/s and epochs/s of the ring as drawn."""
+    try:
+        return _browser_watch(base, seconds)
+    except Exception as exc:  # a page that timed out is an error of the run, not of the bench
+        return {"redraws": 0.0, "epochs": 0.0, "first": None, "error": repr(exc)[:300]}
+
+
+def _browser_watch(base: str, seconds: float) -> dict:
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{base}/gan?lang=en")
@@ -209,14 +216,14 @@ def print_gan(rows: list[dict]) -> None:
         watches = row["watches"]
         rates = [w.rates() for w in watches]
         firsts = [w.first_epoch for w in watches if w.first_epoch is not None]
-        firsts += [p["first"] for p in row["pages"]]
+        firsts += [p["first"] for p in row["pages"] if p["first"] is not None]
         good = sum(w.best_js <= GOOD_JS for w in watches)
         responses = row["responses"]
         p50, p95 = quantile(responses, 0.5), quantile(responses, 0.95)
         explore = f"{p50 * 1000:.0f}/{p95 * 1000:.0f}" if responses else "-"
         cells = (
             str(row["count"]),
-            str(sum(len(w.errors) for w in watches)),
+            str(sum(len(w.errors) for w in watches) + sum("error" in p for p in row["pages"])),
             str(sum(w.queued for w in watches)),
             fmt([r[0] for r in rates]),
             fmt([r[1] for r in rates], ".2f"),
@@ -231,6 +238,9 @@ def print_gan(rows: list[dict]) -> None:
         for w in watches:
             for error in w.errors[:3]:
                 print(f"    {w.name}: {error}")
+        for page in row["pages"]:
+            if "error" in page:
+                print(f"    Chromium: {page['error']}")
 
 
 # ---------------------------------------------------------------------------- text phase
@@ -300,7 +310,7 @@ sys.path.insert(0, {root!r})
 from genlab import jobs
 from genlab.gan.config import GanConfig
 if hasattr(jobs, "warm"):
-    jobs.warm(wait=120)
+    assert jobs.warm(wait=300), "the workers did not start within 300 s"
 pressed = time.perf_counter()
 job = jobs.start("genlab.gan.jobs:run", {{"config": GanConfig().to_dict()}})
 while not (job.snapshot and job.snapshot.get("epoch")):
