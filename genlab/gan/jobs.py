@@ -16,11 +16,12 @@ seconds of training and at the end, so the run can be resumed after a reload or 
 from __future__ import annotations
 
 import io
+import os
 import time
 from pathlib import Path
 
 from genlab import runs
-from genlab.gan import datasets, fields
+from genlab.gan import cohort, datasets, fields
 from genlab.gan.config import LIVE_FIELDS, GanConfig
 from genlab.gan.metrics import Evaluator
 from genlab.gan.training import Trainer
@@ -30,6 +31,9 @@ RUN_FILE = "gan.safetensors"
 CHUNK_S = 0.02  # train this long between looks at the page's requests
 METRIC_SAMPLES = 10_000
 VIEW_SAMPLES = 300
+# runs trained together at most (genlab.gan.cohort); GENLAB_GAN_COHORT=1 trains each alone
+MAX_COHORT = int(os.environ.get("GENLAB_GAN_COHORT", "32"))
+_runs: list = []  # the runs of this worker process, one thread each (genlab.worker)
 
 
 def trainer_from(params: dict) -> Trainer:
@@ -74,7 +78,25 @@ class _Run:
         self.diverged = False
         self.good = self.trainer.weights()
         self.saved: dict = {}
+        self.together = 4  # epochs of a chunk trained with other runs (adapted to CHUNK_S)
         ctx.set_paused(bool(ctx.params.get("paused")))
+        _runs.append(self)
+
+    def close(self) -> None:
+        _runs.remove(self)
+
+    def can_join(self) -> bool:
+        """Whether another run may train this one with it (a plain, unlimited, running run)."""
+        busy = self.ctx.paused or self.ctx.stopping or self.diverged or self.slow is not None
+        return not busy and self.max_rate <= 0 and self.limit is None
+
+    def cohort(self) -> list[_Run]:
+        """The runs of this worker to train with this one's chunk (itself first)."""
+        mine = cohort.key(self.trainer)
+        if mine is None or MAX_COHORT < 2 or not self.can_join():
+            return [self]
+        others = [r for r in list(_runs) if r is not self and r.can_join()]
+        return [self, *[r for r in others if cohort.key(r.trainer) == mine][: MAX_COHORT - 1]]
 
     def restore(self) -> None:
         self.trainer.set_weights(self.good)
@@ -107,6 +129,10 @@ class _Run:
             self.publish(force=True)
 
     def train_chunk(self) -> None:
+        members = self.cohort()
+        if len(members) > 1:
+            self.train_together(members)
+            return
         self.slow = self.stage = None
         t = self.trainer
         start = time.perf_counter()
@@ -129,6 +155,19 @@ class _Run:
         self._check()
         if self.max_rate > 0:
             time.sleep(max(0.0, CHUNK_S - (time.perf_counter() - start)))
+
+    def train_together(self, members: list[_Run]) -> None:
+        """One chunk for this run and the others of its cohort, as one stacked model: each
+        member's turn trains them all, so they all progress at the stacked speed."""
+        start = time.perf_counter()
+        cohort.train([m.trainer for m in members], self.together)
+        took = time.perf_counter() - start
+        for member in members:
+            member.trained_s += took
+            member.trained_epochs += self.together
+            member._check()
+        per_epoch = took / self.together
+        self.together = max(1, min(200, round(CHUNK_S / max(per_epoch, 1e-6))))
 
     def _check(self) -> None:
         if self.trainer.diverged():
@@ -177,6 +216,13 @@ def resumed(params: dict) -> dict | None:
 def run(ctx) -> dict:
     # The worker process runs at a lower priority (genlab.worker.NICENESS): the pages come first.
     state = _Run(ctx)
+    try:
+        return _train(ctx, state)
+    finally:
+        state.close()
+
+
+def _train(ctx, state: _Run) -> dict:
     state.publish(force=True)
     saved = time.monotonic()
     while ctx.checkpoint():
