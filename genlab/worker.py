@@ -188,6 +188,7 @@ class Worker:
         self._lock = threading.Lock()
         self.baton = Baton()
         self.runs: dict[str, JobContext] = {}
+        self.configured = threading.Event()  # torch imported and set up: runs may compute
 
     def send(self, job_id: str, message: tuple) -> None:
         data = pickle.dumps((job_id, *message), protocol=pickle.HIGHEST_PROTOCOL)
@@ -211,6 +212,7 @@ class Worker:
         threading.Thread(target=self._run, args=(job_id, spec["task"], ctx), daemon=True).start()
 
     def _run(self, job_id: str, task: str, ctx: JobContext) -> None:
+        self.configured.wait()
         self.baton.take(ctx)
         result = None
         try:
@@ -249,17 +251,18 @@ def _preload() -> None:
 
 def main() -> None:
     """Entry point of ``python -m genlab.worker``: run tasks as the server asks, until its end."""
-    from genlab.device import configure
-
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     sys.stdout = sys.stderr
     with contextlib.suppress(OSError):
         os.nice(int(os.environ.get("GENLAB_WORKER_NICE", NICENESS)))
-    configure()
     worker = Worker(out)
     reader = threading.Thread(target=_serve, args=(worker, sys.stdin.buffer), daemon=True)
-    reader.start()  # before the imports: a server that dies meanwhile ends this worker too
+    reader.start()  # before the imports: a server that dies meanwhile ends this worker at once
+    from genlab.device import configure  # imports torch: seconds on a busy machine
+
+    configure()
+    worker.configured.set()
     _preload()
     worker.send("", ("ready",))
     reader.join()

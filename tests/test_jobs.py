@@ -12,7 +12,7 @@ import pytest
 from genlab import jobs
 
 
-def wait_until(predicate, timeout=20.0):
+def wait_until(predicate, timeout=60.0):
     deadline = time.time() + timeout
     while time.time() < deadline:
         if predicate():
@@ -28,6 +28,12 @@ def process_exists(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as f:
         return f.read().split()[2] != "Z"
+
+
+@pytest.fixture(autouse=True)
+def warm_pool():
+    """The workers are ready, as on a server (a page warms them before Play)."""
+    assert jobs.warm(wait=120)
 
 
 @pytest.fixture
