@@ -336,6 +336,42 @@ def alone(root: str, seconds: float) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def fragment_costs(repeats: int = 20) -> None:
+    """Where a GAN live fragment's server time goes, per redraw: building the layered figure,
+    encoding it to JSON (what st.plotly_chart does with it), the bytes sent on the websocket."""
+    import plotly.io as pio
+
+    from genlab.gan import figures
+    from genlab.gan import jobs as gan_jobs
+    from genlab.gan.config import GanConfig
+    from genlab.gan.metrics import Evaluator
+
+    params = {"config": GanConfig().to_dict()}
+    trainer = gan_jobs.trainer_from(params)
+    trainer.train(200)
+    layers = ("real", "fake", "heat", "manifold", "arrows")
+    labels = {name: name for name in layers}
+    costs = {"snapshot (worker)": 0.0, "figure": 0.0, "JSON": 0.0}
+    size = 0
+    evaluator = Evaluator(trainer.data, samples=gan_jobs.METRIC_SAMPLES)
+    real = trainer.data.sample(gan_jobs.VIEW_SAMPLES, seed=1)
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        snap = gan_jobs.fields.snapshot(trainer, real)
+        snap.update(evaluator(trainer.generate(gan_jobs.METRIC_SAMPLES)))
+        t1 = time.perf_counter()
+        fig = figures.plane(snap, layers, labels)
+        t2 = time.perf_counter()
+        size = len(pio.to_json(fig, validate=False))
+        t3 = time.perf_counter()
+        for name, took in zip(costs, (t1 - t0, t2 - t1, t3 - t2), strict=True):
+            costs[name] += took / repeats
+    print("\nA GAN redraw's costs (this process, medians would need a quiet machine):")
+    for name, took in costs.items():
+        print(f"  {name:18} {took * 1000:7.1f} ms")
+    print(f"  websocket payload   {size / 1024:7.1f} KiB of JSON for the layered view")
+
+
 def alone_phase(args) -> None:
     print(f"\nOne participant alone, engine only (no page), {args.alone_seconds:g} s each")
     print("tree | Play -> first epoch s | epochs/s")
@@ -369,6 +405,7 @@ def main() -> None:
     parser.add_argument("--alone-seconds", type=float, default=10.0)
     args = parser.parse_args()
     alone_phase(args)
+    fragment_costs()
     if not args.participants and not args.scaling:
         return
     port = args.port or free_port()
