@@ -308,6 +308,7 @@ ALONE = """
 import json, sys, time
 sys.path.insert(0, {root!r})
 from genlab import jobs
+from genlab.gan import jobs as gan_jobs  # imported by the GAN room before anyone presses Play
 from genlab.gan.config import GanConfig
 if hasattr(jobs, "warm"):
     assert jobs.warm(wait=300), "the workers did not start within 300 s"
