@@ -80,7 +80,9 @@ def watch_all() -> None:
 
 def keep_alive() -> None:
     """While any page of the lab is open, its participant's jobs count as watched (a closed tab
-    stops sending this, and the server stops its jobs after ``GENLAB_IDLE_S``)."""
+    stops sending this, and the server stops its jobs after ``GENLAB_IDLE_S``). The first page
+    of the lab anyone opens also starts the training workers, so that they are ready for Play."""
+    jobs.warm()
     st.fragment(watch_all, run_every=min(HEARTBEAT_S, jobs.idle_seconds() / 3))()
 
 
@@ -204,6 +206,15 @@ def pace(run_every: float, job: jobs.Job | None) -> float:
     return max(run_every, fitting[0] if fitting else PACES[-1])
 
 
+def _may_slow_down() -> bool:
+    """At most one rerun to change pace per ``WATCHING_S`` * 3 seconds and session."""
+    now = time.monotonic()
+    if now - st.session_state.get("live_paced", 0.0) < 3 * WATCHING_S:
+        return False
+    st.session_state["live_paced"] = now
+    return True
+
+
 def notices(job: jobs.Job) -> None:
     """What the page says about the job beside its own drawing: waiting, starting, resumed."""
     if job.queued:
@@ -221,9 +232,10 @@ def fragment(slot: str, draw: Callable[[jobs.Job | None], None], run_every: floa
     """Draw the slot's job with ``draw(job)`` in a fragment that re-runs while the job is alive.
 
     It re-runs every ``run_every`` s when the server is quiet, less often when many pages watch
-    or the job's snapshots come slower (``pace``): when that pace changes, the page re-runs once
-    to take it. When the job's status changes on its own (it ends, or the task pauses itself),
-    the whole page re-runs once, so that its controls match the job.
+    or the job's snapshots come slower (``pace``): when it must slow down, the page re-runs once
+    to take the new pace (Streamlit sets a fragment's timer in the page's full run). When the
+    job's status changes on its own (it ends, or the task pauses itself), the whole page re-runs
+    once, so that its controls match the job.
     """
     job = current(slot)
     ticking = job is not None and job.alive
@@ -239,7 +251,8 @@ def fragment(slot: str, draw: Callable[[jobs.Job | None], None], run_every: floa
         draw(now)
         if ticking and (now is None or now.status != drawn):
             st.rerun()
-        if ticking and now is not None and not every / 2 < pace(run_every, now) <= every:
-            st.rerun()  # the new pace is taken by the page's next run
+        if ticking and now is not None and pace(run_every, now) > every and _may_slow_down():
+            st.rerun()  # the page's next run takes the slower pace (a faster one waits for a
+            # rerun the participant makes: never a loop of reruns between two paces)
 
     st.fragment(tick, run_every=every, key=f"live_{slot}")()
