@@ -382,7 +382,23 @@ def alone_phase(args) -> None:
             print(f"{name} ({root}) | {got['first']:.2f} | {got['epochs']:,.0f}")
 
 
+async def warm_up(base: str, pid: int) -> None:
+    """The instructor opens the lab first: its workers start and load torch and the tasks."""
+    session = Session(base, "/", locale="en-US", name="instructor")
+    await session.connect()
+    await session.rerun()
+    deadline = time.perf_counter() + 180
+    while time.perf_counter() < deadline:
+        workers = children(pid)
+        if len(workers) >= (os.cpu_count() or 1) and min(map(rss_kib, workers)) > 200 * 1024:
+            break
+        await asyncio.sleep(1)
+    await asyncio.sleep(3)  # the tasks' imports, after torch's
+    await session.close()
+
+
 async def main_async(args, base: str, pid: int) -> None:
+    await warm_up(base, pid)
     counts = [int(c) for c in args.scaling.split(",")] if args.scaling else [args.participants]
     rows = []
     for count in counts:
