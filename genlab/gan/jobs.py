@@ -31,6 +31,7 @@ RUN_FILE = "gan.safetensors"
 CHUNK_S = 0.02  # train this long between looks at the page's requests
 METRIC_SAMPLES = 10_000
 VIEW_SAMPLES = 300
+METRICS_SHARE = 3  # on a shared worker, metrics are measured every third snapshot
 # runs trained together at most (genlab.gan.cohort); GENLAB_GAN_COHORT=1 trains each alone
 MAX_COHORT = int(os.environ.get("GENLAB_GAN_COHORT", "32"))
 _runs: list = []  # the runs of this worker process, one thread each (genlab.worker)
@@ -78,6 +79,8 @@ class _Run:
         self.diverged = False
         self.good = self.trainer.weights()
         self.saved: dict = {}
+        self.metrics: dict = {}
+        self.measured = 0.0
         self.together = 4  # epochs of a chunk trained with other runs (adapted to CHUNK_S)
         ctx.set_paused(bool(ctx.params.get("paused")))
         _runs.append(self)
@@ -182,11 +185,13 @@ class _Run:
             return
         t = self.trainer
         rate = self.trained_epochs / self.trained_s if self.trained_s > 0 else 0.0
+        fresh: dict = {}
         if self.diverged:
             snapshot = {"real": self.real, **t.stats()}
         else:
             snapshot = fields.snapshot(t, self.real)
-            snapshot.update(self.evaluator(t.generate(METRIC_SAMPLES)))
+            fresh = self.measure(force)
+            snapshot.update(self.metrics)
         snapshot.update(
             diverged=self.diverged,
             stage=self.stage[:2] if self.stage else None,
@@ -196,8 +201,21 @@ class _Run:
             config=t.cfg.to_dict(),
             **self.saved,
         )
-        self.ctx.log(**{k: snapshot[k] for k in _LOGGED if k in snapshot})
+        logged = {k: snapshot[k] for k in _LOGGED if k in snapshot}
+        self.ctx.log(**{k: v for k, v in logged.items() if k not in self.metrics or fresh})
         self.ctx.publish(snapshot, force=True)
+
+    def measure(self, force: bool) -> dict:
+        """The metrics (KL, JS on METRIC_SAMPLES fakes: the cost of several epochs), measured
+        again for this snapshot, or every METRICS_SHARE snapshots when the worker is shared."""
+        every = self.ctx.publish_every()
+        if every > self.ctx.interval:  # shared: snapshots come slower, metrics slower still
+            every *= METRICS_SHARE
+        if force or not self.metrics or time.monotonic() - self.measured >= every * 0.9:
+            self.metrics = self.evaluator(self.trainer.generate(METRIC_SAMPLES))
+            self.measured = time.monotonic()
+            return self.metrics
+        return {}
 
 
 _LOGGED = ("epoch", "elapsed_s", "d_loss", "g_loss", "d_real", "d_fake", "kl", "js", "rate")

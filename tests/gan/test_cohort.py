@@ -64,3 +64,47 @@ def test_two_participants_gans_on_one_worker_train_together_at_the_same_pace(mon
         assert all(r.status == "stopped" and r.result["epoch"] >= 200 for r in runs)
     finally:
         jobs.shutdown()
+
+
+class SharedContext:
+    """A job context on a worker shared by many runs: snapshots every 0.6 s instead of 0.1 s."""
+
+    def __init__(self, every: float):
+        self.params = {"config": GanConfig().to_dict()}
+        self.interval, self.every = 0.1, every
+        self.paused = self.stopping = False
+        self.records, self.snapshots = [], []
+
+    def set_paused(self, paused):
+        self.paused = paused
+
+    def publish_every(self):
+        return self.every
+
+    def due(self):
+        return True
+
+    def log(self, **record):
+        self.records.append(record)
+
+    def publish(self, snapshot, force=False):
+        self.snapshots.append(snapshot)
+
+
+def test_on_a_shared_worker_the_costly_metrics_are_measured_every_third_snapshot_only():
+    import time
+
+    from genlab.gan import jobs as gan_jobs
+
+    for every, measured in ((0.1, 3), (0.6, 1)):
+        ctx = SharedContext(every)
+        run = gan_jobs._Run(ctx)
+        try:
+            for _ in range(3):  # as the worker publishes: one snapshot per interval
+                run.trainer.train(5)
+                run.publish()
+                time.sleep(every)
+        finally:
+            run.close()
+        assert all("js" in s for s in ctx.snapshots)  # every snapshot shows the last metrics
+        assert sum("js" in r for r in ctx.records) == measured  # the curve gets fresh ones only
