@@ -415,6 +415,23 @@ async def main_async(args, base: str, pid: int) -> None:
     print_gan(rows)
 
 
+def server_phase(args) -> None:
+    port = args.port or free_port()
+    with tempfile.TemporaryDirectory() as data:
+        env = dict(os.environ, GENLAB_DATA_DIR=data)
+        log = Path(data) / "server.log"
+        server = start_lab(port, env, log.open("wb"))
+        try:
+            asyncio.run(main_async(args, f"http://127.0.0.1:{port}", server.pid))
+        finally:
+            server.terminate()
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    print(f"machine: {os.cpu_count()} cores; load average now {os.getloadavg()[0]:.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=30)
@@ -431,22 +448,8 @@ def main() -> None:
     args = parser.parse_args()
     alone_phase(args)
     fragment_costs()
-    if not args.participants and not args.scaling:
-        return
-    port = args.port or free_port()
-    with tempfile.TemporaryDirectory() as data:
-        env = dict(os.environ, GENLAB_DATA_DIR=data)
-        log = Path(data) / "server.log"
-        server = start_lab(port, env, log.open("wb"))
-        try:
-            asyncio.run(main_async(args, f"http://127.0.0.1:{port}", server.pid))
-        finally:
-            server.terminate()
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        print(f"machine: {os.cpu_count()} cores; load average now {os.getloadavg()[0]:.1f}")
+    if args.participants or args.scaling:
+        server_phase(args)
     if args.text:
         text_phase(args)
 
