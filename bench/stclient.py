@@ -91,6 +91,7 @@ class Session:
         self.widgets: dict[str, tuple[str, object]] = {}  # user key -> (widget id, element)
         self.values: dict[str, object] = {}  # widget id -> value the participant set
         self.texts: list[tuple[float, str]] = []  # (time, text) of every text element received
+        self.metrics: list[tuple[float, str, str]] = []  # (time, label, value) of every st.metric
         self.auto_reruns: dict[str, float] = {}  # fragment id -> interval, as the frontend keeps
         self.problems: list[Problem] = []
         self.closed_by_server = False
@@ -283,6 +284,8 @@ class Session:
                 self.problems.append(Problem("error_alert", body.body, self.page))
         elif kind in ("markdown", "text", "heading"):
             self.texts.append((now, body.body))
+        elif kind == "metric":
+            self.metrics.append((now, body.label, body.body))
         elif getattr(body, "id", "").startswith(WIDGET_ID_PREFIX):
             key = body.id.split("-", 2)[2]  # "$$ID-<hash>-<user key>"; "None" without a key
             self.widgets[key] = (body.id, body)

@@ -9,7 +9,8 @@
 #   REPLICA_PORT     the first replica's port; replicas use consecutive ports on 127.0.0.1 only
 #                    (default 8621)
 #   RUN_DIR          nginx's configuration, logs and the replicas' logs (default: a new temp dir)
-#   GENLAB_MAX_JOBS  concurrent trainings PER REPLICA (default: cores / replicas, at least 1)
+#   GENLAB_WORKERS   training worker processes PER REPLICA (default: cores / replicas, at least
+#                    1; docs/engine.md). GENLAB_MAX_JOBS is a per-participant cap, passed as is.
 #   GENLAB_DATA_DIR, GENLAB_DATA_MB, GENLAB_IDLE_S, ...  passed to every replica unchanged: they
 #                    all share one data directory, so saved runs survive a change of replica.
 # Needs nginx (Debian: apt-get install nginx) and the lab's .venv (run ./lab run once).
@@ -26,7 +27,7 @@ PATH=$PATH:/usr/sbin  # where Debian puts nginx, not on a normal user's PATH
 
 [ -x "$python" ] || { echo "No .venv here: run ./lab run once to set it up." >&2; exit 1; }
 command -v nginx > /dev/null || { echo "nginx is missing (apt-get install nginx)." >&2; exit 1; }
-export GENLAB_MAX_JOBS=${GENLAB_MAX_JOBS:-$(( cores / replicas > 0 ? cores / replicas : 1 ))}
+export GENLAB_WORKERS=${GENLAB_WORKERS:-$(( cores / replicas > 0 ? cores / replicas : 1 ))}
 mkdir -p "$run_dir"
 
 pids=()
@@ -74,7 +75,7 @@ done
 "$python" deploy/nginx_conf.py --listen "$port" "${addresses[@]}" --standalone "$run_dir"
 nginx -p "$run_dir" -c nginx.conf -e error.log -g "daemon off;" &
 pids+=($!)
-echo "GenLab: http://$(hostname):$port/ ($replicas replicas, $GENLAB_MAX_JOBS trainings each;" \
+echo "GenLab: http://$(hostname):$port/ ($replicas replicas, $GENLAB_WORKERS training workers each;" \
     "logs in $run_dir)"
 # Runs until nginx ends or Ctrl-C / SIGTERM; then everything stops.
 wait -n

@@ -1,43 +1,50 @@
-"""Long work in a worker process, streamed back to the page as snapshots.
+"""Long work in a small pool of long-lived worker processes, streamed back to the page as snapshots.
 
-DESIGN.md measured why: training inside the Streamlit process shares the GIL with the server and
-the figure building (66 epochs/s), while a worker process reached 245 epochs/s. A worker also gives
-what users expect of long work: stop at any time, a crash does not take the page down, a cap on
-concurrent trainings, and a run that outlives a page reload.
+DESIGN.md measured why work runs outside the Streamlit process: training there shares the GIL with
+the server and the figure building (66 epochs/s), while a worker process reached 245 epochs/s.
+docs/engine.md measured why many runs share a few workers instead of a process each: a worker costs
+about 420 MiB and a class is 30 participants on 2 cores.
 
-Fair share: at most ``max_jobs()`` workers run at once; further jobs wait in a queue (status
-``"queued"``, with their position) and start as places free, the participant with the fewest running
-jobs first. Each job belongs to an owner (a participant); pages only find their owner's jobs. Jobs
-that no page has looked at for ``idle_seconds()`` are stopped (their tab was closed), and ended jobs
-are forgotten after that time, freeing their memory.
+The pool: ``workers()`` processes (``GENLAB_WORKERS``, default: the cores), started on first use
+(``warm()`` starts them ahead) and restarted if one dies. A new run goes to the worker with the
+fewest runs; inside a worker the runs take turns (genlab.worker), so every started run progresses
+from its first second. When a worker dies (killed, out of memory) its runs start again on a fresh
+one from their last saved state (the task module's ``resumed(params)``, see below), at most
+``MAX_RESTARTS`` times each; ``job.restarts`` tells the page to say so.
 
-The worker is ``python -m genlab.jobs``; parent and worker exchange pickled messages over the
-worker's stdin and stdout (our own processes only; nothing from users is unpickled). The worker
-ends when its stdin closes, so it never outlives the server that started it.
+Fair share per participant: a participant runs at most ``max_jobs()`` jobs at once
+(``GENLAB_MAX_JOBS``); their further jobs wait (status ``"queued"``, with their position) until one
+of their own ends. Pages only find their owner's jobs. Jobs no page has looked at for
+``idle_seconds()`` are stopped (their tab was closed), and ended jobs are forgotten after that time.
 
-Worker side: a task is ``run(ctx: JobContext) -> dict | None``, named ``"package.module:function"``.
-Page side: ``start(task, params)`` returns a :class:`Job`.
+Worker side: a task is ``run(ctx: JobContext) -> dict | None``, named ``"package.module:function"``
+(a function with ``solo = True``, one that cannot call ``ctx.checkpoint()`` often, gets a worker
+of its own that ends with it);
+its module may define ``resumed(params) -> dict | None``: the params that continue the run from
+what it saved (None: start it again as it was). Page side: ``start(task, params)`` returns a
+:class:`Job`.
 """
 
 import collections
 import importlib
 import os
 import pickle
-import queue
 import subprocess
 import sys
 import threading
 import time
-import traceback
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+
+from genlab.worker import JobContext, resolve  # noqa: F401  (the tasks' API, named here too)
 
 ROOT = Path(__file__).resolve().parent.parent
 STOP_GRACE_S = 5.0
 REGISTRY_SIZE = 100
 TERMINAL = ("finished", "stopped", "failed")
 REAP_EVERY_S = 2.0
+MAX_RESTARTS = 3
 
 
 def idle_seconds() -> float:
@@ -46,158 +53,165 @@ def idle_seconds() -> float:
 
 
 def max_jobs() -> int:
-    """How many jobs may run at once on this server (``GENLAB_MAX_JOBS``). The default leaves a
-    core to the pages: with 30 participants on 2 cores, one training at a time instead of two
-    cut the pages' 95th-percentile response from 4.0 s to 1.7 s (bench/bench_load.py)."""
-    default = max(1, (os.cpu_count() or 1) - 1)
-    return int(os.environ.get("GENLAB_MAX_JOBS", default))
+    """How many jobs one participant may run at once (``GENLAB_MAX_JOBS``, default 4: a room's
+    training in each room); their further jobs wait for one of their own to end."""
+    return max(1, int(os.environ.get("GENLAB_MAX_JOBS", "4")))
 
 
-# --------------------------------------------------------------------------- worker side
+def workers() -> int:
+    """How many worker processes train for the whole server (``GENLAB_WORKERS``, default: the
+    cores; each runs many participants' runs in turn on one torch thread)."""
+    return max(1, int(os.environ.get("GENLAB_WORKERS", os.cpu_count() or 1)))
 
 
-class JobContext:
-    """What a task sees: its parameters, the page's requests, and a way to publish snapshots."""
+# --------------------------------------------------------------------------- the pool
 
-    def __init__(self, params: dict, interval: float, send):
-        self.params = dict(params)
-        self.interval = interval
-        self.paused = False
-        self.stopping = False
-        self._send = send
-        self._inbox: queue.Queue = queue.Queue()
-        self._wake = threading.Event()
-        self._updates: dict = {}
-        self._commands: list = []
-        self._records: list = []
-        self._last_publish = 0.0
 
-    def _receive(self, message: tuple) -> None:
-        self._inbox.put(message)
-        self._wake.set()
+class _Process:
+    """One worker process seen from the server: sends its runs' requests, reads their snapshots."""
 
-    def _drain(self) -> bool:
-        """Apply pending messages; True if the job has just been paused."""
-        just_paused = False
-        while True:
+    def __init__(self, pool: "_Pool", solo: bool = False):
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), *sys.path]))
+        if solo:
+            env["GENLAB_PRELOAD"] = ""  # it imports its own task
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "genlab.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+            env=env,
+        )
+        self.pool = pool
+        self.solo = solo  # for one job only: it ends with it
+        self.jobs: dict[str, Job] = {}
+        self.ready = threading.Event()
+        self._lock = threading.Lock()
+        self._stderr: collections.deque = collections.deque(maxlen=40)
+        threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def load(self) -> int:
+        return sum(job.alive for job in list(self.jobs.values()))
+
+    def send(self, message: tuple) -> None:
+        with self._lock:
             try:
-                kind, *args = self._inbox.get_nowait()
-            except queue.Empty:
-                return just_paused
-            if kind == "stop":
-                self.stopping = True
-            elif kind in ("pause", "resume"):
-                just_paused = kind == "pause" and not self.paused
-                self.set_paused(kind == "pause")
-            elif kind == "update":
-                self.params.update(args[0])
-                self._updates.update(args[0])
-            elif kind == "command":
-                self._commands.append((args[0], args[1]))
+                pickle.dump(message, self.proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                self.proc.stdin.flush()
+            except (BrokenPipeError, OSError, ValueError):
+                pass  # the worker is gone: its reader restarts it and places its runs again
 
-    def checkpoint(self) -> bool:
-        """Apply the page's requests; block while paused with nothing to do.
+    def release(self, job: "Job") -> None:
+        """``job`` has ended here; a solo worker ends with it."""
+        self.jobs.pop(job.id, None)
+        if self.solo:
+            with self._lock:
+                self.proc.stdin.close()
 
-        Returns False once a stop has been asked: the task should then return. Right after a
-        pause it returns once without blocking, so the task can publish where it stopped.
-        """
-        if self._drain():
-            return True
-        while self.paused and not (self.stopping or self._commands or self._updates):
-            if self._records:
-                self.publish(None, force=True)
-            self._wake.wait(0.25)
-            self._wake.clear()
-            self._drain()
-        return not self.stopping
+    def stderr(self) -> str:
+        return "".join(self._stderr)
 
-    def set_paused(self, paused: bool) -> None:
-        """Pause or resume from the task itself (after a divergence, say); the page sees it."""
-        if paused != self.paused:
-            self.paused = paused
-            self._send(("status", "paused" if paused else "running"))
+    def _read_stderr(self) -> None:
+        for line in self.proc.stderr:
+            self._stderr.append(line.decode("utf-8", "replace"))
 
-    def updates(self) -> dict:
-        """Parameters changed by the page since the last call (already merged into params)."""
-        changed, self._updates = self._updates, {}
-        return changed
-
-    def commands(self) -> list[tuple[str, dict]]:
-        """Custom commands sent by the page since the last call, oldest first."""
-        pending, self._commands = self._commands, []
-        return pending
-
-    def log(self, **record) -> None:
-        """Append a small record (a point of a curve); sent with the next snapshot."""
-        self._records.append(record)
-
-    def due(self) -> bool:
-        """Whether a snapshot would be sent now (check before building an expensive one)."""
-        return time.monotonic() - self._last_publish >= self.interval
-
-    def publish(self, snapshot: dict | None, force: bool = False) -> bool:
-        """Send the latest snapshot (and pending records) if the interval has passed."""
-        if not (force or self.due()):
-            return False
-        self._last_publish = time.monotonic()
-        records, self._records = self._records, []
-        self._send(("snapshot", snapshot, records))
-        return True
-
-    def take_records(self) -> list:
-        records, self._records = self._records, []
-        return records
+    def _read(self) -> None:
+        stream = self.proc.stdout
+        try:
+            while True:
+                job_id, kind, *args = pickle.load(stream)
+                job = self.jobs.get(job_id)
+                if kind == "ready":
+                    self.ready.set()
+                elif job is not None:
+                    job._handle(kind, args)
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError):
+            pass
+        self.pool.lost(self, self.proc.wait())
 
 
-def resolve(task: str):
-    """The function named ``"package.module:function"``."""
-    module, _, name = task.partition(":")
-    return getattr(importlib.import_module(module), name)
+class _Pool:
+    """The worker processes of this server: a new run goes to the least busy one."""
+
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.procs: list[_Process] = []
+
+    def ensure(self) -> list[_Process]:
+        with self.lock:
+            while len(self.procs) < workers():
+                self.procs.append(_Process(self))
+            return self.procs
+
+    def place(self, job: "Job") -> "_Process":
+        with self.lock:
+            if job.solo:
+                proc = _Process(self, solo=True)
+            else:
+                proc = min(self.ensure()[: workers()], key=_Process.load)
+            proc.jobs[job.id] = job
+        spec = {"task": job.task, "params": job.params, "interval": job.interval}
+        proc.send(("start", job.id, spec))
+        return proc
+
+    def lost(self, proc: _Process, code: int) -> None:
+        """A worker ended: start a fresh one, and its runs again on the pool."""
+        with self.lock:
+            if proc in self.procs and not proc.solo:
+                self.procs[self.procs.index(proc)] = _Process(self)
+        for job in list(proc.jobs.values()):
+            job._lost(code, proc.stderr())
+
+    def shutdown(self) -> None:
+        """End every worker (tests; the server's end closes their input anyway)."""
+        with self.lock:
+            procs, self.procs = self.procs, []
+        for proc in procs:
+            proc.proc.stdin.close()
+        for proc in procs:
+            try:
+                proc.proc.wait(STOP_GRACE_S + 2)
+            except subprocess.TimeoutExpired:
+                proc.proc.kill()
 
 
-def _read_commands(stream, ctx: JobContext) -> None:
-    """Forward the page's messages to the task; on end of input (server gone) stop, then exit."""
-    try:
-        while True:
-            ctx._receive(pickle.load(stream))
-    except (EOFError, OSError, pickle.UnpicklingError):
-        ctx._receive(("stop",))
-        time.sleep(STOP_GRACE_S)
-        os._exit(0)
+_pool = _Pool()
 
 
-def worker_main() -> None:
-    """Entry point of ``python -m genlab.jobs``: run one task, talking over stdin/stdout."""
-    from genlab.device import configure
+def warm(wait: float = 0) -> bool:
+    """Start the workers now (they import torch and the tasks), so that Play answers at once;
+    with ``wait``, wait up to that many seconds for them to be ready (True if they are)."""
+    deadline = time.monotonic() + wait
+    return all(p.ready.wait(max(0, deadline - time.monotonic())) for p in _pool.ensure())
 
-    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    sys.stdout = sys.stderr
-    lock = threading.Lock()
 
-    def send(message: tuple) -> None:
-        with lock:
-            pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
-            out.flush()
+def shutdown() -> None:
+    _pool.shutdown()
 
-    stream = sys.stdin.buffer
-    spec = pickle.load(stream)
-    ctx = JobContext(spec["params"], spec["interval"], send)
-    threading.Thread(target=_read_commands, args=(stream, ctx), daemon=True).start()
-    configure()
-    try:
-        result = resolve(spec["task"])(ctx)
-        send(("done", result, ctx.take_records(), "stopped" if ctx.stopping else "finished"))
-    except Exception:
-        send(("error", traceback.format_exc(), ctx.take_records()))
-    out.close()
+
+def pids() -> list[int]:
+    """The worker processes' ids (for benchmarks and tests)."""
+    return [proc.pid for proc in list(_pool.procs)]
+
+
+def _resumed(task: str, params: dict) -> dict:
+    """The params that continue a run from what it saved (its module's ``resumed``), if any."""
+    module = importlib.import_module(task.partition(":")[0])
+    hook = getattr(module, "resumed", None)
+    return (hook(params) if hook else None) or params
 
 
 # --------------------------------------------------------------------------- page side
 
 
 class Job:
-    """A task in its own worker process (once it has left the queue), seen from the server.
+    """A task running in one of the pool's workers (once it has left its owner's queue), seen from
+    the server.
 
     ``on_status(job)`` is called (from a reader thread) whenever the status changes.
     """
@@ -212,6 +226,7 @@ class Job:
     ):
         self.id = uuid.uuid4().hex
         self.task = task
+        self.solo = bool(getattr(resolve(task), "solo", False))
         self.params = dict(params)
         self.interval = interval
         self.owner = owner
@@ -221,49 +236,75 @@ class Job:
         self.log: list[dict] = []
         self.result = None
         self.error: str | None = None
+        self.restarts = 0  # times its worker died and it started again from its last save
+        self.restarted: float | None = None  # when it last did (time.time())
+        self._arrivals: collections.deque = collections.deque(maxlen=6)
         self.started = time.time()
         self.ended: float | None = None
         self._stop_asked = False
         self.seen = time.time()
         self._on_status = on_status
-        self._stderr: collections.deque = collections.deque(maxlen=40)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._pending: list = []
-        self._proc: subprocess.Popen | None = None
+        self._proc: _Process | None = None
 
     def _launch(self) -> None:
-        """Leave the queue: start the worker, then send what the page asked meanwhile."""
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), *sys.path]))
+        """Leave the queue: start on a worker, then send what the page asked meanwhile."""
         with self._lock:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-m", "genlab.jobs"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                cwd=ROOT,
-                env=env,
-            )
+            self._proc = _pool.place(self)
             pending, self._pending = self._pending, []
+            for message in pending:
+                self._proc.send((self.id, *message))
         self.started = time.time()
-        self._send({"task": self.task, "params": self.params, "interval": self.interval})
-        for message in pending:
-            self._send(message)
         self._set_status("paused" if self.params.get("paused") else "running")
-        threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=self._read_stderr, daemon=True).start()
+
+    def _lost(self, code: int, stderr: str) -> None:
+        """Its worker died: start again from the last save, or fail after ``MAX_RESTARTS``."""
+        if not self.alive:
+            return
+        if self._stop_asked:
+            self._set_status("stopped")
+        elif self.restarts >= MAX_RESTARTS:
+            self.error = f"exit code {code}\n{stderr}"
+            self._set_status("failed")
+        else:
+            self.restarts += 1
+            self.restarted = time.time()
+            self.params = _resumed(self.task, self.params)
+            if self.status == "paused":
+                self.params["paused"] = True
+            with self._lock:
+                self._proc = _pool.place(self)
+            return
+        _promote()
 
     @property
     def pid(self) -> int | None:
+        """The process of the worker it runs (ran) in."""
         return self._proc.pid if self._proc else None
 
     @property
     def queued(self) -> bool:
         return self.status == "queued"
 
+    @property
+    def starting(self) -> bool:
+        """Started, no snapshot yet (the page says "starting")."""
+        return self.alive and not self.queued and self.snapshot is None
+
+    def snapshot_period(self) -> float:
+        """Seconds between its recent snapshots (0 before two): a page redrawing faster only
+        redraws the same snapshot."""
+        times = list(self._arrivals)
+        if len(times) < 2 or time.monotonic() - times[-1] > 2 * (times[-1] - times[0]):
+            return 0.0
+        return (times[-1] - times[0]) / (len(times) - 1)
+
     def position(self) -> int:
-        """1 for the next job to start, 0 when not queued."""
+        """1 for the owner's next job to start, 0 when not queued."""
         with _registry_lock:
-            return _queue.index(self) + 1 if self in _queue else 0
+            mine = [job for job in _queue if job.owner == self.owner]
+            return mine.index(self) + 1 if self in mine else 0
 
     def _set_status(self, status: str) -> None:
         if status != self.status:
@@ -281,57 +322,36 @@ class Job:
     def elapsed(self) -> float:
         return (self.ended or time.time()) - self.started
 
-    def _send(self, message) -> None:
+    def _send(self, message: tuple) -> None:
         with self._lock:
             if self._proc is None:
                 self._pending.append(message)
                 return
-            try:
-                pickle.dump(message, self._proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-                self._proc.stdin.flush()
-            except (BrokenPipeError, OSError, ValueError):
-                pass
+            proc = self._proc
+        proc.send((self.id, *message))
 
-    def _read_stderr(self) -> None:
-        for line in self._proc.stderr:
-            self._stderr.append(line.decode("utf-8", "replace"))
-
-    def _read(self) -> None:
-        stream = self._proc.stdout
-        try:
-            while True:
-                self._handle(pickle.load(stream))
-        except (EOFError, OSError, pickle.UnpicklingError):
-            pass
-        code = self._proc.wait()
-        if self.alive and self._stop_asked:
-            self._set_status("stopped")
-        elif self.alive:
-            self.error = f"exit code {code}\n" + "".join(self._stderr)
-            self._set_status("failed")
-        _promote()
-
-    def _handle(self, message: tuple) -> None:
-        kind, *args = message
+    def _handle(self, kind: str, args: list) -> None:
         if kind == "snapshot":
             snapshot, records = args
             self.log.extend(records)
             if snapshot is not None:
                 self.snapshot = snapshot
                 self.snapshots += 1
+                self._arrivals.append(time.monotonic())
         elif kind == "status" and self.alive:
             self._set_status(args[0])
-        elif kind == "done":
-            self.result, records, status = args
+        elif kind in ("done", "error"):
+            if kind == "done":
+                self.result, records, status = args
+            else:
+                (self.error, records), status = args, "failed"
             self.log.extend(records)
+            self._proc.release(self)
             self._set_status(status)
-        elif kind == "error":
-            self.error, records = args
-            self.log.extend(records)
-            self._set_status("failed")
+            _promote()
 
     def touch(self) -> None:
-        """A page is looking at this job (an abandoned one can be reclaimed at the cap)."""
+        """A page is looking at this job (an abandoned one can be reclaimed)."""
         self.seen = time.time()
 
     def pause(self) -> None:
@@ -354,7 +374,8 @@ class Job:
         self._send(("command", name, args))
 
     def stop(self, wait: bool = False, timeout: float = STOP_GRACE_S) -> None:
-        """Ask the task to stop; kill the worker if it has not ended after ``timeout`` seconds.
+        """Ask the task to stop. One that has not ended after ``timeout`` seconds counts as
+        stopped, and its worker is restarted (its other runs continue from their last save).
 
         A queued job leaves the queue at once.
         """
@@ -372,13 +393,12 @@ class Job:
             killer.join()
 
     def _kill_after(self, timeout: float) -> None:
-        if self._proc is None:
+        if self.wait(timeout) or self._proc is None:
             return
-        try:
-            self._proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
+        proc = self._proc
+        self._set_status("stopped")
+        proc.release(self)
+        proc.proc.kill()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the job ends; True if it did within ``timeout``."""
@@ -396,9 +416,13 @@ _registry_lock = threading.RLock()
 _reaper: threading.Thread | None = None
 
 
-def running() -> int:
-    """How many workers are running (or paused) on this server, not counting those asked to stop."""
-    return sum(job.alive and not job.queued and not job._stop_asked for job in _registry.values())
+def running(owner: str | None = None) -> int:
+    """How many jobs are running (or paused) on this server, or of one owner, not counting those
+    asked to stop."""
+    return sum(
+        job.alive and not job.queued and not job._stop_asked and owner in (None, job.owner)
+        for job in list(_registry.values())
+    )
 
 
 def queued() -> int:
@@ -406,15 +430,12 @@ def queued() -> int:
 
 
 def _promote() -> None:
-    """Start queued jobs while there is room, the owner with the fewest running jobs first."""
+    """Start the queued jobs whose owner is under the cap, oldest first."""
     with _registry_lock:
-        while _queue and running() < max_jobs():
-            busy = collections.Counter(
-                j.owner for j in _registry.values() if j.alive and not j.queued
-            )
-            job = min(_queue, key=lambda j: busy[j.owner])
-            _queue.remove(job)
-            job._launch()
+        for job in list(_queue):
+            if running(job.owner) < max_jobs():
+                _queue.remove(job)
+                job._launch()
 
 
 def reap(now: float | None = None) -> None:
@@ -444,7 +465,7 @@ def start(
     owner: str = "",
     on_status: Callable[[Job], None] | None = None,
 ) -> Job:
-    """Start ``task`` in a new worker, or queue it when the server is at its cap."""
+    """Start ``task`` on the pool, or queue it when its owner is at their cap."""
     global _reaper
     with _registry_lock:
         if _reaper is None:
@@ -475,7 +496,3 @@ def get(job_id: str | None, owner: str = "") -> Job | None:
 def owned(owner: str) -> list[Job]:
     """The owner's jobs on this server, oldest first."""
     return [job for job in list(_registry.values()) if job.owner == owner]
-
-
-if __name__ == "__main__":
-    worker_main()

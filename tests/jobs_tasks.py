@@ -1,12 +1,16 @@
-"""Tiny tasks for the worker-process tests (importable by the worker as tests.jobs_tasks)."""
+"""Tiny tasks for the job engine's tests (importable by the worker as tests.jobs_tasks)."""
 
 import os
 import time
+from pathlib import Path
+
+SAVE_FILE = "count.txt"
 
 
 def count(ctx):
-    """Count up, one step per millisecond, publishing the count and the current rate."""
-    i = 0
+    """Count up, one step per millisecond, publishing the count and the current rate. With a
+    ``run_dir``, the count is saved there every 20 steps (and ``resumed`` continues from it)."""
+    i = start = ctx.params.get("start", 0)
     while ctx.checkpoint() and i < ctx.params.get("steps", 10**9):
         for name, args in ctx.commands():
             if name == "jump":
@@ -15,8 +19,25 @@ def count(ctx):
             i += 1
             ctx.log(i=i)
             time.sleep(0.001)
-        ctx.publish({"i": i, "rate": ctx.params["rate"]}, force=ctx.paused)
+            if ctx.params.get("run_dir") and i % 20 == 0:
+                (Path(ctx.params["run_dir"]) / SAVE_FILE).write_text(str(i))
+        ctx.publish({"i": i, "rate": ctx.params["rate"], "start": start}, force=ctx.paused)
     return {"i": i}
+
+
+def resumed(params):
+    saved = Path(params.get("run_dir") or "/nonexistent") / SAVE_FILE
+    return {**params, "start": int(saved.read_text())} if saved.is_file() else None
+
+
+def solo(ctx):
+    """A long step without checkpoints: it gets a worker of its own."""
+    time.sleep(0.5)
+    ctx.publish({"alone": True}, force=True)
+    return {"alone": True}
+
+
+solo.solo = True
 
 
 def crash(ctx):
@@ -27,6 +48,15 @@ def crash(ctx):
 def die(ctx):
     ctx.publish({"about_to": "die"}, force=True)
     os._exit(3)
+
+
+def hog(ctx):
+    """Hold ``mb`` MiB (resident) until stopped."""
+    block = b"\x01" * (ctx.params["mb"] * 2**20)
+    while ctx.checkpoint():
+        ctx.publish({"held": len(block)}, force=True)
+        time.sleep(0.01)
+    return {"held": len(block)}
 
 
 def start_and_hang(job_file):

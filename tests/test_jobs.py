@@ -1,4 +1,5 @@
-"""The worker-process job system: snapshots, pause, resume, stop, live settings, crashes, cap."""
+"""The job engine: snapshots, pause, resume, stop, live settings, crashes, the per-participant cap,
+and many runs sharing one long-lived worker process (fairness, isolation, restart, memory)."""
 
 import os
 import signal
@@ -11,7 +12,7 @@ import pytest
 from genlab import jobs
 
 
-def wait_until(predicate, timeout=20.0):
+def wait_until(predicate, timeout=60.0):
     deadline = time.time() + timeout
     while time.time() < deadline:
         if predicate():
@@ -27,6 +28,22 @@ def process_exists(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as f:
         return f.read().split()[2] != "Z"
+
+
+@pytest.fixture(autouse=True)
+def warm_pool():
+    """The workers are ready, as on a server (a page warms them before Play)."""
+    assert jobs.warm(wait=120)
+
+
+@pytest.fixture
+def one_worker(monkeypatch):
+    """A pool of one worker: every run of the test shares it."""
+    jobs.shutdown()
+    monkeypatch.setenv("GENLAB_WORKERS", "1")
+    assert jobs.warm(wait=120)
+    yield
+    jobs.shutdown()
 
 
 @pytest.fixture
@@ -59,24 +76,33 @@ def test_pause_holds_the_work_and_resume_continues_it(counter):
     assert counter.status == "running"
 
 
-def test_stop_ends_the_worker_quickly(counter):
+def test_stop_ends_the_run_quickly_and_its_worker_serves_the_next_one(counter):
     assert wait_until(lambda: counter.snapshot is not None)
     started = time.time()
     counter.stop()
     assert counter.wait(timeout=10)
     assert counter.status == "stopped"
     assert time.time() - started < 5
-    assert wait_until(lambda: not process_exists(counter.pid), timeout=5)
+    assert process_exists(counter.pid)  # long-lived: no process per run
+    assert counter.pid in jobs.pids()
 
 
-def test_a_task_that_ignores_stop_is_killed_and_counts_as_stopped():
+def test_a_task_that_ignores_stop_counts_as_stopped_and_its_neighbours_carry_on(one_worker):
+    neighbour = count()
+    assert wait_until(lambda: neighbour.snapshot is not None)
     job = jobs.start("tests.jobs_tasks:stubborn", {})
     assert wait_until(lambda: job.snapshot is not None)
+    stuck = job.pid
+    assert neighbour.pid == stuck  # and starved: a task must call ctx.checkpoint() often
     job.stop(timeout=0.5)
     assert job.wait(timeout=10)
     assert job.status == "stopped"
     assert job.error is None
-    assert wait_until(lambda: not process_exists(job.pid), timeout=5)
+    assert wait_until(lambda: not process_exists(stuck), timeout=5)
+    seen = neighbour.snapshots
+    assert wait_until(lambda: neighbour.snapshots > seen + 5)
+    assert neighbour.alive and neighbour.restarts == 1 and neighbour.pid != stuck
+    neighbour.stop(wait=True)
 
 
 def test_a_setting_changes_while_the_job_runs(counter):
@@ -115,44 +141,37 @@ def test_an_exception_in_the_task_becomes_a_message():
     assert job.snapshot == {"about_to": "fail"}
 
 
-def test_a_worker_that_dies_is_reported_with_its_exit_code():
+def test_a_task_that_keeps_killing_its_worker_fails_with_the_exit_code(monkeypatch):
+    monkeypatch.setattr(jobs, "MAX_RESTARTS", 1)
     job = jobs.start("tests.jobs_tasks:die", {})
-    assert job.wait(timeout=30)
+    assert job.wait(timeout=60)
     assert job.status == "failed"
     assert "exit code 3" in job.error
+    assert job.restarts == 1
 
 
 def count(owner: str = "", **params) -> jobs.Job:
     return jobs.start("tests.jobs_tasks:count", {"rate": 1, **params}, owner=owner)
 
 
-def test_at_the_cap_a_new_job_waits_in_the_queue_and_starts_when_a_place_frees(
-    monkeypatch, counter
+def test_at_their_cap_a_participants_new_job_waits_and_starts_when_one_of_theirs_ends(
+    monkeypatch,
 ):
-    monkeypatch.setenv("GENLAB_MAX_JOBS", str(jobs.running()))
-    first, second = count(), count()
+    monkeypatch.setenv("GENLAB_MAX_JOBS", "1")
+    busy, other = count(owner="ana"), count(owner="bruno")
+    first, second = count(owner="ana"), count(owner="ana")
+    assert (busy.status, other.status) == ("running", "running")  # other participants: no wait
     assert (first.status, second.status) == ("queued", "queued")
     assert (first.position(), second.position()) == (1, 2)
     assert first.pid is None
     first.update(rate=7)  # asked while queued: applied once it runs
-    counter.stop()  # a job on its way out frees its place at once
+    busy.stop()  # a job on its way out frees its place at once
     assert wait_until(lambda: first.snapshot is not None)
     assert first.status == "running" and first.snapshot["rate"] == 7
     assert second.position() == 1
     second.stop()
     assert second.status == "stopped" and second.position() == 0 and second.pid is None
-    first.stop(wait=True)
-
-
-def test_the_queue_serves_the_participant_with_fewest_running_jobs_first(monkeypatch):
-    busy = count(owner="ana")
-    monkeypatch.setenv("GENLAB_MAX_JOBS", str(jobs.running()))
-    ana_again, bruno = count(owner="ana"), count(owner="bruno")
-    assert ana_again.position() == 1
-    busy.stop()
-    assert wait_until(lambda: bruno.status == "running")
-    assert ana_again.status == "queued"
-    for job in (ana_again, bruno):
+    for job in (first, other):
         job.stop(wait=True)
 
 
@@ -204,3 +223,85 @@ def test_the_worker_never_outlives_the_server(tmp_path):
         assert wait_until(lambda: not process_exists(worker), timeout=15)
     finally:
         server.kill()
+
+
+def test_two_runs_on_one_worker_progress_at_similar_rates(one_worker):
+    first, second = count(), count()
+    assert wait_until(lambda: first.snapshot and second.snapshot)
+    assert first.pid == second.pid
+    a, b = first.snapshot["i"], second.snapshot["i"]
+    time.sleep(2)
+    gained = first.snapshot["i"] - a, second.snapshot["i"] - b
+    assert min(gained) > 100
+    assert max(gained) < 2 * min(gained)
+    for job in (first, second):
+        job.stop(wait=True)
+
+
+def test_a_run_that_raises_fails_alone(one_worker):
+    neighbour = count()
+    assert wait_until(lambda: neighbour.snapshot is not None)
+    pid = neighbour.pid
+    bad = jobs.start("tests.jobs_tasks:crash", {})
+    assert bad.wait(timeout=30) and bad.status == "failed"
+    seen = neighbour.snapshot["i"]
+    assert wait_until(lambda: neighbour.snapshot["i"] > seen + 50)
+    assert neighbour.status == "running" and neighbour.pid == pid and neighbour.restarts == 0
+    neighbour.stop(wait=True)
+
+
+def test_a_killed_worker_is_restarted_and_its_runs_resume_from_their_last_save(
+    one_worker, tmp_path
+):
+    first, second = count(run_dir=str(tmp_path / "a")), count(run_dir=str(tmp_path / "b"))
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    assert wait_until(lambda: all(j.snapshot and j.snapshot["i"] > 100 for j in (first, second)))
+    dead = first.pid
+    os.kill(dead, signal.SIGKILL)
+    assert wait_until(lambda: first.restarts == second.restarts == 1)
+    for job in (first, second):
+        assert wait_until(lambda job=job: job.snapshot["start"] >= 100)  # from its save, not 0
+        assert job.status == "running" and job.pid != dead and job.error is None
+        before = job.snapshot["i"]
+        assert wait_until(lambda job=job, before=before: job.snapshot["i"] > before + 20)
+        job.stop(wait=True)
+
+
+def test_pause_settings_and_stop_of_one_run_leave_its_neighbour_alone(one_worker):
+    mine, theirs = count(), count()
+    assert wait_until(lambda: mine.snapshot and theirs.snapshot)
+    mine.pause()
+    mine.update(rate=0.25)
+    assert wait_until(lambda: mine.snapshot["rate"] == 0.25)
+    held, seen = mine.snapshot["i"], theirs.snapshot["i"]
+    assert wait_until(lambda: theirs.snapshot["i"] > seen + 100)
+    assert mine.snapshot["i"] == held and theirs.snapshot["rate"] == 1
+    mine.stop()
+    assert mine.wait(timeout=10) and mine.status == "stopped"
+    seen = theirs.snapshot["i"]
+    assert wait_until(lambda: theirs.snapshot["i"] > seen + 50)
+    theirs.stop(wait=True)
+
+
+def resident_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        line = next(line for line in f if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+def test_the_memory_of_a_finished_run_goes_back_to_the_system(one_worker):
+    job = jobs.start("tests.jobs_tasks:hog", {"mb": 300})
+    assert wait_until(lambda: job.snapshot is not None, timeout=60)
+    holding = resident_mib(job.pid)
+    job.stop()
+    assert job.wait(timeout=10) and job.status == "stopped"
+    assert job.result == {"held": 300 * 2**20}
+    assert wait_until(lambda: resident_mib(job.pid) < holding - 250)
+    assert process_exists(job.pid)
+
+
+def test_a_solo_task_gets_a_worker_of_its_own_that_ends_with_it():
+    job = jobs.start("tests.jobs_tasks:solo", {})
+    assert job.wait(timeout=60) and job.result == {"alone": True}
+    assert job.pid not in jobs.pids()
+    assert wait_until(lambda: not process_exists(job.pid), timeout=15)

@@ -6,9 +6,13 @@ Jobs and runs belong to the participant's key (``owner()``), also kept in the UR
 another participant, who has another key, cannot find them.
 """
 
+import os
+import threading
+import time
 from collections.abc import Callable
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from genlab import jobs, runs
 from genlab.errors import UserError
@@ -18,6 +22,17 @@ SESSION_KEY = "jobs"
 OWNER_KEY, OWNER_PARAM = "owner", "me"
 HEARTBEAT_S = 30  # an open page marks its participant's jobs as watched this often (at most)
 PROGRESS_KEYS = ("step", "steps", "epoch")
+PACES = (0.1, 0.2, 0.4, 0.8)  # s between a live fragment's runs; 0.8: never below 1.25 redraws/s
+WATCHING_S = 3.0  # a page whose live fragment ran this recently is watching
+RESUMED_NOTICE_S = 60.0  # how long a page says that its run continued after a worker restart
+_watching: dict[str, float] = {}
+_watching_lock = threading.Lock()
+
+
+def budget() -> float:
+    """Live fragment runs per second the server affords for all its pages (``GENLAB_REDRAWS``,
+    default 30: measured in docs/engine.md)."""
+    return float(os.environ.get("GENLAB_REDRAWS", "30"))
 
 
 def _slots() -> dict:
@@ -65,7 +80,9 @@ def watch_all() -> None:
 
 def keep_alive() -> None:
     """While any page of the lab is open, its participant's jobs count as watched (a closed tab
-    stops sending this, and the server stops its jobs after ``GENLAB_IDLE_S``)."""
+    stops sending this, and the server stops its jobs after ``GENLAB_IDLE_S``). The first page
+    of the lab anyone opens also starts the training workers, so that they are ready for Play."""
+    jobs.warm()
     st.fragment(watch_all, run_every=min(HEARTBEAT_S, jobs.idle_seconds() / 3))()
 
 
@@ -140,6 +157,7 @@ def controls(slot: str, on_play: Callable[[], None], on_reset: Callable[[], None
     ``on_play`` starts a new job (called when there is none running); ``on_reset`` clears the
     room's own state after the job is forgotten.
     """
+    jobs.warm()  # the workers get ready while the participant reads the page
     job = current(slot)
     cols = st.columns(3)
     if job is None or not job.alive:
@@ -167,25 +185,74 @@ def controls(slot: str, on_play: Callable[[], None], on_reset: Callable[[], None
     cols[2].button(t("common.reset"), key=f"{slot}_reset", on_click=reset)
 
 
-def fragment(slot: str, draw: Callable[[jobs.Job | None], None], run_every: float = 0.1) -> None:
-    """Draw the slot's job with ``draw(job)`` in a fragment that re-runs every ``run_every`` s.
+def watching() -> int:
+    """How many pages of this server are watching a job now (their live fragment ran lately)."""
+    ctx = get_script_run_ctx()
+    now = time.monotonic()
+    with _watching_lock:
+        if ctx is not None:
+            _watching[ctx.session_id] = now
+        for key in [k for k, seen in _watching.items() if now - seen > WATCHING_S]:
+            del _watching[key]
+        return len(_watching)
 
-    It ticks only while the job is alive. When the job's status changes on its own (it ends, or
-    the task pauses itself), the whole page re-runs once, so that its controls match the job.
+
+def pace(run_every: float, job: jobs.Job | None) -> float:
+    """Seconds between a live fragment's runs: ``run_every`` when alone, longer when the whole
+    class watches (the server's budget shared between the pages), and no faster than the job's
+    snapshots arrive (a redraw of the same snapshot is wasted); never above ``PACES[-1]``."""
+    wanted = max(run_every, watching() / budget(), job.snapshot_period() if job else 0.0)
+    fitting = [p for p in PACES if p >= wanted * 0.9]
+    return max(run_every, fitting[0] if fitting else PACES[-1])
+
+
+def _may_slow_down() -> bool:
+    """At most one rerun to change pace per ``WATCHING_S`` * 3 seconds and session."""
+    now = time.monotonic()
+    if now - st.session_state.get("live_paced", 0.0) < 3 * WATCHING_S:
+        return False
+    st.session_state["live_paced"] = now
+    return True
+
+
+def notices(job: jobs.Job) -> None:
+    """What the page says about the job beside its own drawing: waiting, starting, resumed."""
+    if job.queued:
+        st.info(
+            t("common.queue_position", running=jobs.running(job.owner), position=job.position()),
+            icon=":material/hourglass_top:",
+        )
+    elif job.starting:
+        st.info(t("common.starting"), icon=":material/hourglass_top:")
+    if job.alive and job.restarted and time.time() - job.restarted < RESUMED_NOTICE_S:
+        st.info(t("common.job_resumed"), icon=":material/restart_alt:")
+
+
+def fragment(slot: str, draw: Callable[[jobs.Job | None], None], run_every: float = 0.1) -> None:
+    """Draw the slot's job with ``draw(job)`` in a fragment that re-runs while the job is alive.
+
+    It re-runs every ``run_every`` s when the server is quiet, less often when many pages watch
+    or the job's snapshots come slower (``pace``): when it must slow down, the page re-runs once
+    to take the new pace (Streamlit sets a fragment's timer in the page's full run). When the
+    job's status changes on its own (it ends, or the task pauses itself), the whole page re-runs
+    once, so that its controls match the job.
     """
     job = current(slot)
     ticking = job is not None and job.alive
     drawn = job.status if job is not None else None
+    every = pace(run_every, job) if ticking else None
+    if ticking:
+        jobs.warm()
 
     def tick() -> None:
         now = current(slot)
-        if now is not None and now.queued:
-            st.info(
-                t("common.queue_position", running=jobs.running(), position=now.position()),
-                icon=":material/hourglass_top:",
-            )
+        if now is not None:
+            notices(now)
         draw(now)
         if ticking and (now is None or now.status != drawn):
             st.rerun()
+        if ticking and now is not None and pace(run_every, now) > every and _may_slow_down():
+            st.rerun()  # the page's next run takes the slower pace (a faster one waits for a
+            # rerun the participant makes: never a loop of reruns between two paces)
 
-    st.fragment(tick, run_every=run_every if ticking else None, key=f"live_{slot}")()
+    st.fragment(tick, run_every=every, key=f"live_{slot}")()

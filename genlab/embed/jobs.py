@@ -41,3 +41,6 @@ def projection_task(ctx) -> dict:
         return {"projection": project(ctx.params["vectors"], cfg, progress)}
     except UserError as err:
         return {"error": err.key, "params": err.params}
+
+
+projection_task.solo = True  # UMAP compiles for tens of seconds without a checkpoint: not shared

@@ -18,9 +18,10 @@ from __future__ import annotations
 import io
 import os
 import time
+from pathlib import Path
 
 from genlab import runs
-from genlab.gan import datasets, fields
+from genlab.gan import cohort, datasets, fields
 from genlab.gan.config import LIVE_FIELDS, GanConfig
 from genlab.gan.metrics import Evaluator
 from genlab.gan.training import Trainer
@@ -30,7 +31,10 @@ RUN_FILE = "gan.safetensors"
 CHUNK_S = 0.02  # train this long between looks at the page's requests
 METRIC_SAMPLES = 10_000
 VIEW_SAMPLES = 300
-NICENESS = 5
+METRICS_SHARE = 3  # on a shared worker, metrics are measured every third snapshot
+# runs trained together at most (genlab.gan.cohort); GENLAB_GAN_COHORT=1 trains each alone
+MAX_COHORT = int(os.environ.get("GENLAB_GAN_COHORT", "32"))
+_runs: list = []  # the runs of this worker process, one thread each (genlab.worker)
 
 
 def trainer_from(params: dict) -> Trainer:
@@ -75,7 +79,27 @@ class _Run:
         self.diverged = False
         self.good = self.trainer.weights()
         self.saved: dict = {}
+        self.metrics: dict = {}
+        self.measured = 0.0
+        self.together = 4  # epochs of a chunk trained with other runs (adapted to CHUNK_S)
         ctx.set_paused(bool(ctx.params.get("paused")))
+        _runs.append(self)
+
+    def close(self) -> None:
+        _runs.remove(self)
+
+    def can_join(self) -> bool:
+        """Whether another run may train this one with it (a plain, unlimited, running run)."""
+        busy = self.ctx.paused or self.ctx.stopping or self.diverged or self.slow is not None
+        return not busy and self.max_rate <= 0 and self.limit is None
+
+    def cohort(self) -> list[_Run]:
+        """The runs of this worker to train with this one's chunk (itself first)."""
+        mine = cohort.key(self.trainer)
+        if mine is None or MAX_COHORT < 2 or not self.can_join():
+            return [self]
+        others = [r for r in list(_runs) if r is not self and r.can_join()]
+        return [self, *[r for r in others if cohort.key(r.trainer) == mine][: MAX_COHORT - 1]]
 
     def restore(self) -> None:
         self.trainer.set_weights(self.good)
@@ -108,6 +132,10 @@ class _Run:
             self.publish(force=True)
 
     def train_chunk(self) -> None:
+        members = self.cohort()
+        if len(members) > 1:
+            self.train_together(members)
+            return
         self.slow = self.stage = None
         t = self.trainer
         start = time.perf_counter()
@@ -131,6 +159,19 @@ class _Run:
         if self.max_rate > 0:
             time.sleep(max(0.0, CHUNK_S - (time.perf_counter() - start)))
 
+    def train_together(self, members: list[_Run]) -> None:
+        """One chunk for this run and the others of its cohort, as one stacked model: each
+        member's turn trains them all, so they all progress at the stacked speed."""
+        start = time.perf_counter()
+        cohort.train([m.trainer for m in members], self.together)
+        took = time.perf_counter() - start
+        for member in members:
+            member.trained_s += took
+            member.trained_epochs += self.together
+            member._check()
+        per_epoch = took / self.together
+        self.together = max(1, min(200, round(CHUNK_S / max(per_epoch, 1e-6))))
+
     def _check(self) -> None:
         if self.trainer.diverged():
             self.diverged = True
@@ -144,11 +185,13 @@ class _Run:
             return
         t = self.trainer
         rate = self.trained_epochs / self.trained_s if self.trained_s > 0 else 0.0
+        fresh: dict = {}
         if self.diverged:
             snapshot = {"real": self.real, **t.stats()}
         else:
             snapshot = fields.snapshot(t, self.real)
-            snapshot.update(self.evaluator(t.generate(METRIC_SAMPLES)))
+            fresh = self.measure(force)
+            snapshot.update(self.metrics)
         snapshot.update(
             diverged=self.diverged,
             stage=self.stage[:2] if self.stage else None,
@@ -158,19 +201,46 @@ class _Run:
             config=t.cfg.to_dict(),
             **self.saved,
         )
-        self.ctx.log(**{k: snapshot[k] for k in _LOGGED if k in snapshot})
+        logged = {k: snapshot[k] for k in _LOGGED if k in snapshot}
+        self.ctx.log(**{k: v for k, v in logged.items() if k not in self.metrics or fresh})
         self.ctx.publish(snapshot, force=True)
+
+    def measure(self, force: bool) -> dict:
+        """The metrics (KL, JS on METRIC_SAMPLES fakes: the cost of several epochs), measured
+        again for this snapshot, or every METRICS_SHARE snapshots when the worker is shared."""
+        every = self.ctx.publish_every()
+        if every > self.ctx.interval:  # shared: snapshots come slower, metrics slower still
+            every *= METRICS_SHARE
+        if force or not self.metrics or time.monotonic() - self.measured >= every * 0.9:
+            self.metrics = self.evaluator(self.trainer.generate(METRIC_SAMPLES))
+            self.measured = time.monotonic()
+            return self.metrics
+        return {}
 
 
 _LOGGED = ("epoch", "elapsed_s", "d_loss", "g_loss", "d_real", "d_fake", "kl", "js", "rate")
 
 
+def resumed(params: dict) -> dict | None:
+    """The params that continue a run from its last save (after its worker died), with the
+    live settings the page changed since it started."""
+    saved = Path(params["run_dir"]) / RUN_FILE if params.get("run_dir") else None
+    if saved is None or not saved.is_file():
+        return None
+    config = {**(params.get("config") or {}), **{k: params[k] for k in LIVE_FIELDS if k in params}}
+    return {**params, "config": config, "checkpoint": saved.read_bytes()}
+
+
 def run(ctx) -> dict:
-    # Training takes every cycle it gets; on a busy machine the page (server and browser) must
-    # come first, or the participant sees fewer redraws. A lower priority only costs epochs when
-    # the CPU is contended.
-    os.nice(NICENESS)
+    # The worker process runs at a lower priority (genlab.worker.NICENESS): the pages come first.
     state = _Run(ctx)
+    try:
+        return _train(ctx, state)
+    finally:
+        state.close()
+
+
+def _train(ctx, state: _Run) -> dict:
     state.publish(force=True)
     saved = time.monotonic()
     while ctx.checkpoint():

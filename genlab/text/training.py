@@ -465,6 +465,14 @@ def keep(ctx, trainer: Trainer) -> bytes:
     return model
 
 
+def resumed(params: dict) -> dict | None:
+    """The params that continue a run from its last save (after its worker died), if any."""
+    folder = Path(params["run_dir"]) if params.get("run_dir") else None
+    if folder is None or not all((folder / name).is_file() for name in (MODEL_FILE, RESUME_FILE)):
+        return None
+    return {**params, "resume": str(folder)}
+
+
 def run(ctx) -> dict:
     """The jobs task: train in chunks, publish snapshots, obey play/pause/stop, and save the run
     every ``SAVE_EVERY_S`` seconds, when paused and at the end.

@@ -1,5 +1,7 @@
 """AppTest of ui.live: a job started from a page survives other widgets and stops when asked."""
 
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -7,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from genlab import jobs
 from tests.app.helpers import session_job
+from ui import live
 
 SCRIPT = Path(__file__).resolve().parent / "scripts" / "live_page.py"
 
@@ -63,3 +66,42 @@ def test_reset_forgets_the_job_and_frees_the_slot():
     assert job.wait(timeout=10)
     assert "count" not in at.session_state["jobs"]
     assert "no job" in [m.value for m in at.markdown]
+
+
+def test_a_participant_is_told_when_their_run_resumed_after_its_worker_died():
+    at = AppTest.from_file(str(SCRIPT), default_timeout=30)
+    at.run()
+    at.button[0].click().run()
+    job = session_job(at, "count")
+    tick_until(at, lambda a: count(a) > 5)
+    dead = job.pid
+    os.kill(dead, signal.SIGKILL)
+    resumed = "The training computer restarted"
+    tick_until(at, lambda a: any(resumed in i.value for i in a.info) and count(a) > 5)
+    assert job.restarts == 1 and job.pid != dead and job.status == "running"
+    at.button[1].click().run()
+    assert job.wait(timeout=10)
+
+
+class Job:
+    def __init__(self, period: float):
+        self.period = period
+
+    def snapshot_period(self) -> float:
+        return self.period
+
+
+def test_live_pages_redraw_fast_alone_and_slower_but_above_1_2_per_s_with_the_class_watching(
+    monkeypatch,
+):
+    monkeypatch.setattr(live, "_watching", {})
+    assert live.pace(0.1, Job(0.0)) == 0.1  # alone: as fast as the room asks
+    assert live.pace(0.1, Job(0.35)) == 0.4  # no faster than new snapshots come
+    now = time.monotonic()
+    live._watching.update({f"s{i}": now for i in range(6)})
+    assert live.pace(0.1, Job(0.0)) == 0.2  # 6 pages share the server's 30 runs/s
+    live._watching.update({f"s{i}": now for i in range(32)})
+    assert live.pace(0.1, Job(0.0)) == 0.8  # the whole class: never below 1.25 redraws/s
+    assert live.pace(0.1, Job(3.0)) == 0.8
+    live._watching.update({f"old{i}": now - 10 for i in range(50)})  # closed tabs
+    assert live.watching() == 32
