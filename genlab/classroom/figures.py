@@ -61,7 +61,10 @@ def gan_thumbnail(fake: list, real: list, title: str, height: int = 180) -> dict
     small = height < 300
     axis = {"visible": False, "fixedrange": True}
     return {
-        "data": [_cloud(real, REAL, 3 if small else 5, 0.25), _cloud(fake, FAKE, 3 if small else 6, 0.9)],
+        "data": [
+            _cloud(real, REAL, 3 if small else 5, 0.25),
+            _cloud(fake, FAKE, 3 if small else 6, 0.9),
+        ],
         "layout": {
             "title": {"text": escape(title), "font": {"size": 11 if small else 22}},
             "xaxis": axis,

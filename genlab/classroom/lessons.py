@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from genlab.embed.settings import View
 from genlab.errors import UserError
 from genlab.gan.config import GanConfig
 from genlab.i18n import DEFAULT, LANGUAGES
@@ -84,7 +85,9 @@ class Step:
 
     def query(self) -> dict[str, str]:
         """The URL parameters that open the step's room with its settings."""
-        return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in self.settings.items()}
+        return {
+            k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in self.settings.items()
+        }
 
 
 @dataclass(frozen=True)
@@ -108,13 +111,15 @@ def _settings(room: str, settings, where: str) -> dict:
         raise UserError("class.err_lesson_field", where=where)
     allowed = {
         "gan": lambda k: k in GanConfig.__dataclass_fields__,
-        "embeddings": lambda k: k.startswith("e_"),
+        "embeddings": lambda k: k.startswith("e_") and k[2:] in View.__dataclass_fields__,
         "next": lambda k: k in NEXT_SETTINGS,
         "text": lambda k: False,
     }[room]
     for name, value in settings.items():
         if not allowed(name) or not isinstance(value, str | int | float | bool):
             raise UserError("class.err_lesson_setting", where=where, name=name)
+    if room == "gan":
+        GanConfig.from_query({k: str(v) for k, v in settings.items()})  # a bad value: UserError
     return dict(settings)
 
 
@@ -127,7 +132,11 @@ def _question(raw, where: str) -> Question | None:
     options = {}
     if kind == "choice":
         options = raw.get("options")
-        sizes = {len(options.get(lang) or []) for lang in LANGUAGES} if isinstance(options, dict) else {0}
+        sizes = (
+            {len(options.get(lang) or []) for lang in LANGUAGES}
+            if isinstance(options, dict)
+            else {0}
+        )
         if len(sizes) != 1 or sizes == {0} or sizes == {1}:
             raise UserError("class.err_lesson_field", where=f"{where}.question.options")
         options = {lang: [str(o) for o in options[lang]] for lang in LANGUAGES}

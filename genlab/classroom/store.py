@@ -1,8 +1,8 @@
 """Classes on disk, shared by every server replica that shares the data directory.
 
-    <data dir>/classes/instructor_code             generated once when GENLAB_INSTRUCTOR_CODE is unset
-    <data dir>/classes/<CODE>/class.json            the lesson, the pace set by the instructor
-    <data dir>/classes/<CODE>/people/<id>.json      one participant (one writer each: no clashes)
+    <data dir>/classes/instructor_code          made once when GENLAB_INSTRUCTOR_CODE is unset
+    <data dir>/classes/<CODE>/class.json         the lesson, the pace set by the instructor
+    <data dir>/classes/<CODE>/people/<id>.json   one participant (one writer each: no clashes)
 
 A participant's file is named by a hash of their key (``?me=``), never the key itself. Every write
 is atomic (``genlab.runs.write``). Deleting a class deletes its directory; a participant's page
@@ -53,9 +53,9 @@ def instructor_code() -> str:
     with contextlib.suppress(OSError):
         return path.read_text("utf-8").strip()
     root().mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):  # another replica may be writing it right now
-        with open(path, "x", encoding="utf-8") as f:
-            f.write(secrets.token_hex(4))
+    # another replica may be writing it right now: the first one wins
+    with contextlib.suppress(FileExistsError), open(path, "x", encoding="utf-8") as f:
+        f.write(secrets.token_hex(4))
     for _ in range(50):
         code = path.read_text("utf-8").strip()
         if code:
@@ -120,6 +120,7 @@ class Member:
     passed: list = field(default_factory=list)  # step ids whose check passed
     progress: dict = field(default_factory=dict)  # room -> what it reported (ui.progress)
     gan_points: list = field(default_factory=list)  # a small sample of the GAN's fake points
+    pace_seen: int = 0  # the last "bring everyone to step N" this participant followed
 
     def active(self, now: float | None = None) -> bool:
         return (now or time.time()) - self.seen < IDLE_S
