@@ -66,7 +66,6 @@ st.selectbox(
         "class.class_label",
         code=code,
         lesson=lessons.pick(classes[code].lesson.title, lang),
-        people=len(list((classes[code].dir / "people").glob("*.json"))),
     ),
 )
 classroom = classes[st.session_state["class_code"]]

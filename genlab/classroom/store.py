@@ -220,7 +220,7 @@ def load(code: str | None) -> Classroom | None:
 
 
 def listing() -> list[Classroom]:
-    found = (load(p.name) for p in root().glob("*/class.json") if p.parent.is_dir())
+    found = (load(p.parent.name) for p in root().glob("*/class.json"))
     return sorted((c for c in found if c is not None), key=lambda c: c.created, reverse=True)
 
 
