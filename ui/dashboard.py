@@ -74,7 +74,11 @@ def answers(lesson: lessons.Lesson, members: list[store.Member]) -> None:
     if not asked:
         st.caption(t("class.no_questions"))
     for index, step in asked:
-        plot(answers_figure(lesson, index, step, members), key=f"class_answers_{step.id}")
+        if any(step.id in m.answers for m in members):
+            plot(answers_figure(lesson, index, step, members), key=f"class_answers_{step.id}")
+        else:  # no empty chart: one line until the first answer comes
+            prompt = lessons.pick(step.question.prompt, current_lang())
+            st.caption(plain("class.answers_count", step=index + 1, count=0) + ": " + prompt)
 
 
 def gan_figure(member: store.Member, height: int = 180) -> dict | None:
