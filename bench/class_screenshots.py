@@ -21,6 +21,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from genlab import device  # noqa: E402
 from genlab.classroom import store  # noqa: E402
 from genlab.gan.config import GanConfig  # noqa: E402
 from genlab.gan.datasets import Dataset  # noqa: E402
@@ -108,6 +109,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "assets" / "screenshots"))
     parser.add_argument("--lang", default="en")
     args = parser.parse_args()
+    device.configure()
     out, lang = Path(args.out), args.lang
     data = tempfile.mkdtemp(prefix="genlab-class-shots-")
     os.environ["GENLAB_DATA_DIR"] = data
