@@ -106,7 +106,7 @@ def gallery(members: list[store.Member]) -> None:
     for m in texts:
         nxt = m.progress["next"]
         st.caption(
-            plain(
+            t(
                 "class.gallery_text",
                 nickname=m.nickname,
                 temperature=float(nxt.get("temperature") or 0),
@@ -166,11 +166,11 @@ def presenter(code: str, shown: str) -> None:
 
 
 def person_result(person: store.Member) -> None:
-    st.header(plain("class.presenter_person", nickname=person.nickname), anchor=False)
+    st.header(t("class.presenter_person", nickname=person.nickname), anchor=False)
     nxt = person.progress.get("next", {})
     if nxt.get("last_text"):
         st.caption(
-            plain(
+            t(
                 "class.gallery_text",
                 nickname=person.nickname,
                 temperature=float(nxt.get("temperature") or 0),

@@ -125,10 +125,15 @@ def test_answers_reach_the_dashboard():
         me = runs.new_owner()
         member = store.join(classroom.code, me, f"p{i}")
         store.answer(member, me, "counts", classroom.lesson.steps[0].question, i % 2)
+    me = runs.new_owner()
+    store.join(classroom.code, me, "**Bo** <b>")
+    store.membership(me)[1].save(progress={"next": {"last_text": "*hi*", "temperature": 1.5}})
     at.run()
     assert not at.exception, at.exception
     roster = at.dataframe[0].value
-    assert list(roster["Nickname"]) == ["p0", "p1", "p2"]
+    assert list(roster["Nickname"]) == ["p0", "p1", "p2", "**Bo** <b>"]
+    assert r"\*\*Bo\*\* \<b\> (temperature 1.50)" in [c.value for c in at.caption]
+    assert "*hi*" in [x.value for x in at.text]  # as typed, never as Markdown
     charts = at.get("plotly_chart")
     assert charts
     at.toggle(key="class_presenter").set_value(True).run()
