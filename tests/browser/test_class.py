@@ -92,15 +92,14 @@ def test_a_class_with_an_instructor_and_three_participants(browser, server, lang
     wait_for_app(wrong)
     assert wrong.get_by_text(tr(lang, "err_code")).is_visible()
     wrong.context.close()
+    other = "en" if lang == "pt-BR" else "pt-BR"  # the third reads the lab in the other language
     people = [
         join(browser, f"{server}/join?lang={lang}", lang, "Ana", code=code.lower()),
         join(browser, qr_url, lang, "<b>Bruno</b>"),
-        join(browser, qr_url, "en" if lang == "pt-BR" else "pt-BR", "**Carla**"),
+        join(browser, qr_url.replace(f"lang={lang}", f"lang={other}"), other, "**Carla**"),
     ]
-    for page, option in zip(people, (0, 0, 2), strict=True):
-        answer(
-            page, lang if page is not people[2] else ("en" if lang == "pt-BR" else "pt-BR"), option
-        )
+    for page, page_lang, option in zip(people, (lang, lang, other), (0, 0, 2), strict=True):
+        answer(page, page_lang, option)
 
     # the dashboard is live: the roster and the answers arrive without a click
     teacher.get_by_text(tr(lang, "answers_count", step=1, count=3).replace(",", "")).first.wait_for(
@@ -122,7 +121,6 @@ def test_a_class_with_an_instructor_and_three_participants(browser, server, lang
     teacher.get_by_role("button", name=tr(lang, "bring_button")).click()
     wait_for_app(teacher)
     step_title(people[1], lang, 3).wait_for(timeout=20_000)
-    other = "en" if lang == "pt-BR" else "pt-BR"
     step_title(people[2], other, 3).wait_for(timeout=20_000)
 
     # the export holds every participant, as typed
