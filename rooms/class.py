@@ -8,7 +8,9 @@ from genlab.errors import UserError
 from ui import dashboard, live
 from ui.i18n import current_lang, plain, t
 
-st.title(t("class.instructor_title"), anchor=False)
+presenting = st.session_state.get("class_presenter", False)  # the projector: no title, no forms
+if not presenting:
+    st.title(t("class.instructor_title"), anchor=False)
 
 
 def sign_in() -> None:
@@ -41,15 +43,16 @@ def create() -> None:
         st.session_state["class_error"] = err
 
 
-with st.expander(t("class.create_title"), expanded=not store.listing()):
-    shipped = lessons.shipped()
-    st.selectbox(
-        t("class.lesson_pick"),
-        list(shipped),
-        key="class_lesson",
-        format_func=lambda k: lessons.pick(shipped[k].title, lang),
-    )
-    st.button(t("class.create"), on_click=create, type="primary", key="class_create")
+if not presenting:
+    with st.expander(t("class.create_title"), expanded=not store.listing()):
+        shipped = lessons.shipped()
+        st.selectbox(
+            t("class.lesson_pick"),
+            list(shipped),
+            key="class_lesson",
+            format_func=lambda k: lessons.pick(shipped[k].title, lang),
+        )
+        st.button(t("class.create"), on_click=create, type="primary", key="class_create")
 if "class_error" in st.session_state:
     live.show_error(st.session_state.pop("class_error"))
 
@@ -58,7 +61,8 @@ if not classes:
     st.stop()
 if st.session_state.get("class_code") not in classes:
     st.session_state["class_code"] = next(iter(classes))
-st.selectbox(
+pick_col, toggle_col, show_col = st.columns([2, 1, 2], vertical_alignment="bottom")
+pick_col.selectbox(
     t("class.class_pick"),
     list(classes),
     key="class_code",
@@ -71,10 +75,12 @@ st.selectbox(
 classroom = classes[st.session_state["class_code"]]
 lesson = classroom.lesson
 
-presenting = st.toggle(t("class.presenter"), key="class_presenter", help=t("class.presenter_help"))
+presenting = toggle_col.toggle(
+    t("class.presenter"), key="class_presenter", help=t("class.presenter_help")
+)
 if presenting:
     choices = dashboard.presenter_choices(lesson, classroom.members())
-    shown = st.selectbox(
+    shown = show_col.selectbox(
         t("class.presenter_show"),
         list(choices),
         format_func=choices.get,

@@ -24,6 +24,7 @@ def answers(title: str, counts: list[tuple[str, int]], big: bool = False) -> dic
                 "x": values,
                 "text": [str(v) for v in values],
                 "textposition": "auto",
+                "textfont": {"size": size},
                 "marker": {"color": BAR},
                 "hovertemplate": "%{x}<extra></extra>",
             }
