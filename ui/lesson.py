@@ -19,7 +19,7 @@ from genlab.errors import UserError
 from ui import live, progress
 from ui.i18n import current_lang, t
 
-EVERY_S = 2.0
+EVERY_S = 3.0
 GAN_TASK = "genlab.gan.jobs:run"
 GAN_POINTS = 150
 IN_CLASS = "lesson_class"  # session: the code of the class this participant was in
