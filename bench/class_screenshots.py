@@ -12,6 +12,7 @@ hundred epochs (with its JS), so that the gallery has something to show.
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -128,13 +129,11 @@ def main() -> None:
             ]
             for i, page in enumerate(pages):
                 page.get_by_role("link", name=store_label(lang, "start_lesson")).click()
-                wait_for_app(page)
+                wait_for_app(page, timeout=120_000)
                 page.locator("[data-testid=stSidebar] [role=radiogroup] label").nth(i % 2).click()
                 page.get_by_role("button", name=store_label(lang, "answer")).click()
                 wait_for_app(page)
-            print("answered", flush=True)
             seed_results(code)
-            print("seeded", flush=True)
             pages[2].wait_for_timeout(3000)
             pages[2].screenshot(path=str(out / "class_lesson.png"))
             teacher.wait_for_timeout(2500)
@@ -145,7 +144,10 @@ def main() -> None:
             teacher.screenshot(path=str(out / "class_presenter.png"))
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
     print("\n".join(str(out / f"class_{n}.png") for n in ("dashboard", "presenter", "lesson")))
 
 
