@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from stclient import Session  # noqa: E402
+from stclient import Problem, Session  # noqa: E402
 
 from genlab.classroom import lessons, store  # noqa: E402
 from genlab.i18n import translate  # noqa: E402
@@ -80,17 +80,25 @@ async def participant(base: str, code: str, name: str, fast: bool) -> Session:
         if step.room == "next" and "next_temperature" in me.widgets:
             await think(fast)
             await me.rerun({"next_temperature": random.choice(TEMPERATURES)})
-            await me.rerun(click="next_draw")
+            await click(me, "next_draw")
         if step.question is not None:
             widget = f"lesson_answer_{code}_{step.id}"
             value = {"choice": index % 2, "number": "100", "text": f"answer of {name}"}
             if widget in me.widgets:
                 await think(fast)
                 await me.rerun({widget: value[step.question.kind]})
-                await me.rerun(click=f"{widget}_send")
-        if "lesson_next" in me.widgets and index < len(LESSON.steps) - 1:
-            await me.rerun(click="lesson_next")
+                await click(me, f"{widget}_send")
+        if index < len(LESSON.steps) - 1:
+            await click(me, "lesson_next")
     return me
+
+
+async def click(me: Session, key: str) -> None:
+    """Press a button the participant should see (a missing one is an error)."""
+    if key in me.widgets:
+        await me.rerun(click=key)
+    else:
+        me.problems.append(Problem("missing", f"no widget {key}", me.page))
 
 
 def user_timings(sessions: list[Session]) -> list[float]:
