@@ -82,8 +82,9 @@ async def participant(base: str, code: str, name: str, fast: bool) -> Session:
             await me.rerun({"next_temperature": random.choice(TEMPERATURES)})
             await click(me, "next_draw")
         if step.question is not None:
-            widget = f"lesson_answer_{code}_{step.id}"
-            value = {"choice": index % 2, "number": "100", "text": f"answer of {name}"}
+            widget = f"lesson_answer_{code}_{step.id}_{lang}"
+            choice = step.question.labels(lang)[index % 2] if step.question.kind == "choice" else ""
+            value = {"choice": choice, "number": "100", "text": f"answer of {name}"}
             if widget in me.widgets:
                 await think(fast)
                 await me.rerun({widget: value[step.question.kind]})

@@ -74,17 +74,13 @@ def move(member: store.Member, step: int) -> None:
 def question(member: store.Member, key: str, step: Step) -> None:
     q, lang = step.question, current_lang()
     st.markdown(f"**{lessons.pick(q.prompt, lang)}**")
-    widget = f"lesson_answer_{member.code}_{step.id}"
+    widget = f"lesson_answer_{member.code}_{step.id}_{lang}"
     if q.kind == "choice":
         labels = q.labels(lang)
-        raw = st.radio(
-            t("class.your_answer"),
-            range(len(labels)),
-            format_func=labels.__getitem__,
-            index=None,
-            key=widget,
-            label_visibility="collapsed",
+        choice = st.radio(
+            t("class.your_answer"), labels, index=None, key=widget, label_visibility="collapsed"
         )
+        raw = labels.index(choice) if choice in labels else None
     else:
         raw = st.text_input(t("class.your_answer"), key=widget, max_chars=store.MAX_ANSWER)
     if st.button(t("class.answer"), key=f"{widget}_send"):

@@ -98,6 +98,11 @@ def test_joining_by_the_qr_url_shows_the_lesson_in_the_sidebar_with_its_tick():
     assert [s.value for s in at.sidebar.success] == [translate("en", "class.check_passed")]
     (member,) = classroom.members()
     assert member.passed == ["counts"] and member.progress["next"]["last_text"] == "To be or"
+    radio = f"lesson_answer_{classroom.code}_counts_en"
+    at.sidebar.radio(key=radio).set_value("Random numbers").run()
+    at.sidebar.button(key=f"{radio}_send").click().run()
+    assert classroom.members()[0].answers == {"counts": 2}
+    assert "Random numbers" in [x.value for x in at.sidebar.text]
     at.sidebar.button(key="lesson_next").click().run()
     assert "#### Softmax: scores become chances" in [m.value for m in at.sidebar.markdown]
     assert classroom.members()[0].step == 1
