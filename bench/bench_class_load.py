@@ -20,6 +20,7 @@ import asyncio
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -172,7 +173,10 @@ def main() -> None:
         result = asyncio.run(run(f"http://127.0.0.1:{port}", args.participants, args.arrival))
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
     sys.exit(0 if report(result, args.participants) else 1)
 
 
