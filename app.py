@@ -3,7 +3,7 @@
 import streamlit as st
 
 from genlab import device
-from ui import live
+from ui import dashboard, lesson, live
 from ui.i18n import language_switch, t
 
 device.configure()
@@ -22,6 +22,17 @@ ROOMS = {
     ],
     t("common.section_images"): [room("gan", ":material/donut_large:", "gan")],
     t("common.section_space"): [room("embeddings", ":material/scatter_plot:", "embeddings")],
+    t("class.section_workshop"): [
+        st.Page(
+            "rooms/join.py", title=t("class.page_join"), icon=":material/login:", url_path="join"
+        ),
+        st.Page(
+            "rooms/class.py",
+            title=t("class.page_class"),
+            icon=":material/school:",
+            url_path="class",
+        ),
+    ],
 }
 
 navigation = st.navigation(ROOMS)
@@ -29,4 +40,6 @@ st.sidebar.caption(t("common.tagline"))
 language_switch()
 with st.sidebar:
     live.keep_alive()
+dashboard.announce_instructor_code()
+lesson.panel()
 navigation.run()

@@ -21,7 +21,8 @@ import pytest
 import safetensors.torch
 import torch
 
-from genlab import checkpoint
+from genlab import checkpoint, runs
+from genlab.classroom import lessons, store
 from genlab.errors import UserError
 from genlab.gan import datasets
 from genlab.gan.config import GanConfig
@@ -163,7 +164,28 @@ def read_long_prompt():
 
 
 WORD_GPT, CHAR_GPT = "portuguese-word-gpt", "shakespeare-char-gpt"
-TEXT, NEXT, GAN = "/text", "/next", "/gan"
+TEXT, NEXT, GAN, JOIN = "/text", "/next", "/gan", "/join"
+HTML_NICKNAME = "<img src=x onerror=alert(1)>**Ana**"
+
+
+def join_class(nickname: str = "Ana", code: str | None = None) -> store.Member:
+    """What /join does: the code and nickname typed, with a new participant's key."""
+    return store.join(code or store.create("1_next_word").code, runs.new_owner(), nickname)
+
+
+def step_after_class_deleted() -> store.Member:
+    """A participant presses Next after the instructor deleted the class."""
+    member = join_class()
+    store.load(member.code).delete()
+    return member.save(step=1)
+
+
+def lesson_with_room(room: str) -> lessons.Lesson:
+    texts = '{ en = "A", pt-BR = "B" }'
+    step = f'[[steps]]\nroom = "{room}"\ntitle = {texts}\ntext = {texts}\ntask = {texts}\n'
+    return lessons.parse("custom", f"title = {texts}\n{step}")
+
+
 CASES = [
     # Text uploads (/text: "My own text")
     Case("Empty text file", TEXT, lambda: upload(b""), "text.err_empty_text"),
@@ -556,6 +578,32 @@ CASES = [
         timed(read_long_prompt),
         accepted="Read: the model looks at its last context-length tokens (a note says so)",
         check=lambda r: r[1] < 5 and torch.isfinite(r[0]).all(),
+    ),
+    Case("A wrong class code", JOIN, lambda: join_class(code="QQQQQ"), "class.err_code"),
+    Case(
+        "A nickname of 10,000 characters",
+        JOIN,
+        lambda: join_class("x" * 10_000),
+        "class.err_nickname_long",
+    ),
+    Case(
+        "A nickname with HTML and Markdown",
+        JOIN,
+        lambda: join_class(HTML_NICKNAME),
+        accepted="Kept as typed and shown as plain text on the dashboard (never as HTML)",
+        check=lambda m: m.nickname == HTML_NICKNAME,
+    ),
+    Case(
+        "The class is deleted while participants are in it",
+        JOIN,
+        step_after_class_deleted,
+        "class.err_gone",
+    ),
+    Case(
+        "A lesson file whose step names a room that does not exist",
+        "lessons",
+        lambda: lesson_with_room("kitchen"),
+        "class.err_lesson_room",
     ),
 ]
 
