@@ -11,7 +11,7 @@ from genlab.text import inspect, sampling
 from genlab.text.checkpoint import LanguageModel, load_shipped, shipped
 from genlab.text.sampling import SamplingConfig
 from ui import charts
-from ui.i18n import plain, t
+from ui.i18n import current_lang, plain, t
 from ui.live import show_error
 
 DEFAULT_MODEL = "portuguese-word-gpt"
@@ -234,7 +234,7 @@ titles = [t(f"next.stage_{s}") for s in ("raw", "temperature", "filters", "final
 with right:
     st.markdown(t("next.order"))
     event = charts.plot(
-        figures.pipeline_figure(pipe, lm.tokenizer.tokens, titles, others, top_n),
+        figures.pipeline_figure(pipe, lm.tokenizer.tokens, titles, others, top_n, current_lang()),
         key=f"next_bars_{len(steps)}",
         on_select="rerun",
         selection_mode="points",

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from genlab.i18n import number
 from genlab.text.sampling import Pipeline
 
 OTHERS = -1  # customdata of the "all others" bar: not a token, cannot be forced
@@ -64,12 +65,14 @@ def pipeline_figure(
     titles: Sequence[str],
     others_label: str,
     top_n: int | None = None,
+    lang: str = "en",
 ) -> dict:
     """Four panels side by side, one row per token: raw -> after temperature -> filters -> final.
 
     ``titles`` holds the four panel titles. Rows follow the ranking after penalty and temperature;
     with ``top_n`` only that many tokens get a row and one more bar holds all the others' mass,
     in every panel, so each panel still sums to 1. Filtered tokens are struck out and greyed.
+    The final panel's percentages are written for ``lang`` (``44,2 %`` in pt-BR).
     """
     ids = shown_ids(pipe.order, top_n)
     others = len(ids) < len(tokens)
@@ -95,7 +98,9 @@ def pipeline_figure(
                 "customdata": custom,
                 "hovertext": labels,
                 "marker": {"color": colors},
-                "text": [f"{v:.1%}" if v >= 0.0005 else "" for v in values] if col == 3 else None,
+                "text": [number(lang, v, ".1%") if v >= 0.0005 else "" for v in values]
+                if col == 3
+                else None,
                 "textposition": "outside",
                 "cliponaxis": False,
                 "xaxis": _axis_name("x", col),

@@ -1,6 +1,8 @@
 """Every room of the registry opens in a real Chromium in both languages, with no exception;
 screenshots saved."""
 
+import re
+
 import pytest
 
 from genlab.i18n import translate
@@ -38,3 +40,14 @@ def test_the_browser_locale_chooses_the_language(browser, server):
     assert_no_exception(tab)
     assert "Escolha uma sala" in tab.inner_text("body")
     context.close()
+
+
+def test_portuguese_pages_write_numbers_the_brazilian_way(page, open_page):
+    open_page(page, "next", "pt-BR")
+    page.locator(".js-plotly-plot").first.wait_for()
+    bars = page.locator(".js-plotly-plot").first.inner_text()
+    assert "44,2 %" in bars  # the shipped Portuguese model's "peras" after "Glauco gosta de comer"
+    assert "44.2%" not in bars
+    open_page(page, "text", "pt-BR")
+    body = page.inner_text("body")
+    assert re.search(r"\b\d{1,3}(\.\d{3})+ números treináveis", body), body
