@@ -25,3 +25,23 @@ def test_genlab_never_imports_streamlit():
     ]
     assert len(list(GENLAB.rglob("*.py"))) > 20
     assert not offenders, offenders
+
+
+TESTS = GENLAB.parent / "tests"
+
+
+def is_test_module(module: str) -> bool:
+    last = module.split(".")[-1]
+    return module.startswith("tests.") and (last.startswith("test_") or last == "conftest")
+
+
+def test_no_test_module_imports_another_test_module():
+    """Shared helpers live in tests/support/ (or a fixture in a conftest), not in a test file."""
+    offenders = [
+        f"{path.relative_to(TESTS.parent)} imports {name}"
+        for path in TESTS.rglob("*.py")
+        for name in imported_modules(path)
+        if is_test_module(name)
+    ]
+    assert len(list(TESTS.rglob("test_*.py"))) > 30
+    assert not offenders, offenders

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from genlab.gan.training import Trainer
 from genlab.i18n import translate
-from tests.app.helpers import session_job, shown
+from tests.support.app import session_job, shown
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "rooms" / "gan.py")

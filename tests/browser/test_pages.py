@@ -7,7 +7,7 @@ import pytest
 
 from genlab.i18n import translate
 from genlab.rooms import ROOMS
-from tests.browser.helpers import assert_no_exception, screenshot, wait_for_app
+from tests.support.browser import assert_no_exception, screenshot, wait_for_app
 
 
 @pytest.mark.parametrize("lang", ["en", "pt-BR"])

@@ -6,7 +6,7 @@ flatten, force a token by clicking its bar, generate 50 more.
 
 import pytest
 
-from tests.browser.helpers import assert_no_exception, screenshot, wait_for_app
+from tests.support.browser import assert_no_exception, screenshot, wait_for_app
 
 BARS = "document.querySelectorAll('.js-plotly-plot')[0]"
 

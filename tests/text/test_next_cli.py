@@ -11,7 +11,7 @@ import torch
 from genlab import cli
 from genlab.text import inspect
 from genlab.text.checkpoint import save_lm
-from tests.text.test_inspect import lecture_text, train
+from tests.support.text import lecture_text, train
 
 ROOT = Path(__file__).resolve().parents[2]
 
