@@ -413,7 +413,7 @@ with st.expander(t("gan.hyperparameters")):
 
 config = widget_config()
 follow_settings(config)
-for name in FIELDS:
+for name in GanConfig.query_keys(st.query_params):
     st.query_params.pop(name, None)
 st.query_params.update(config.to_query())
 show_notice()
