@@ -13,7 +13,8 @@ A room's configuration is a dataclass that also derives from ``Settings``:
 - ``validate()``: each room's own checks, raising ``UserError`` with the room's keys.
 
 Errors are ``UserError`` with the class's ``ERRORS`` keys (each room keeps its translated
-messages); every key gets the parameters ``field``, ``value`` and ``detail`` (the field's name).
+messages); every key gets the parameters ``field``, ``value``, and ``detail`` and ``name`` (both
+the field's name).
 """
 
 import dataclasses
@@ -103,7 +104,7 @@ class Settings:
 
     @classmethod
     def _error(cls, kind: str, field: str, value) -> UserError:
-        return UserError(cls.ERRORS[kind], field=field, value=value, detail=field)
+        return UserError(cls.ERRORS[kind], field=field, value=value, detail=field, name=field)
 
 
 @functools.cache

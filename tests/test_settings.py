@@ -6,13 +6,15 @@ import pytest
 
 from genlab.embed.projection import ProjectionConfig
 from genlab.embed.settings import View
+from genlab.embed.sources import Word2VecConfig
 from genlab.errors import UserError
 from genlab.gan.config import GanConfig
 from genlab.settings import Settings, errors
 from genlab.text.models import LMConfig
+from genlab.text.sampling import SamplingConfig
 from genlab.text.training import TrainConfig
 
-CONFIGS = (GanConfig, LMConfig, TrainConfig, ProjectionConfig, View)
+CONFIGS = (GanConfig, LMConfig, TrainConfig, ProjectionConfig, View, SamplingConfig, Word2VecConfig)
 
 
 @dataclass(frozen=True)
