@@ -12,7 +12,7 @@ from genlab.embed.projection import ProjectionConfig
 from genlab.errors import UserError
 from genlab.text.checkpoint import load_shipped, shipped
 from genlab.text.corpora import BUILTIN, load_corpus
-from ui import cache, live
+from ui import cache, live, state
 from ui.i18n import plain, t
 
 DEFAULT_SOURCE = "shipped:shakespeare-word-gpt"
@@ -58,8 +58,8 @@ def maps() -> OrderedDict | None:
 def session_sources() -> dict[str, sources.Source]:
     """Models trained or uploaded on the text page, as sources (kept per user)."""
     built = st.session_state.setdefault("embed_sources", {})
-    corpora = st.session_state.get("text_corpora", {})
-    for name, lm in st.session_state.get("text_models", {}).items():
+    corpora = state.text_corpora()
+    for name, lm in state.text_models().items():
         key = f"session:{name}"
         if key not in built or built[key][0] is not lm:
             corpus = lm.meta.get("corpus", "")
@@ -83,7 +83,7 @@ def source_label(key: str) -> str:
 
 def word2vec_source() -> sources.Source | None:
     """Word2Vec settings, a play button that trains in a worker, its progress; the latest result."""
-    corpora = list(BUILTIN) + list(st.session_state.get("text_corpora", {}))
+    corpora = list(BUILTIN) + list(state.text_corpora())
     cols = st.columns(5)
     cfg = sources.Word2VecConfig(
         corpus=cols[0].selectbox(t("embed.w2v_corpus"), corpora, key="embed_w2v_corpus"),
@@ -95,7 +95,7 @@ def word2vec_source() -> sources.Source | None:
     trained = st.session_state.setdefault("embed_w2v", {})
 
     def train() -> None:
-        text = None if cfg.corpus in BUILTIN else st.session_state["text_corpora"][cfg.corpus]
+        text = None if cfg.corpus in BUILTIN else state.text_corpora()[cfg.corpus]
         live.start("embed", W2V_TASK, {"config": cfg.to_dict(), "text": text})
 
     live.controls("embed", on_play=train)
@@ -172,9 +172,8 @@ if "embed_view_loaded" not in st.session_state:
         st.toast(t("embed.link_ignored", names=", ".join(ignored)))
 # Streamlit drops a widget's value when another page runs (and keeps a hidden widget's only if
 # it is set again): the view saved at the end of the last run gives them back.
-saved = st.session_state.get("embed_saved_view") or asdict(settings.View())
-for name, value in saved.items():
-    st.session_state[f"embed_{name}"] = st.session_state.get(f"embed_{name}", value)
+VIEW_WIDGETS = {f"embed_{name}": value for name, value in asdict(settings.View()).items()}
+state.restore_widgets("embed", VIEW_WIDGETS)
 
 st.title(t("embed.title"))
 st.caption(t("embed.intro"))
@@ -549,7 +548,7 @@ with tab_export:
 
 # ---------------------------------------------------------------- the link keeps the view
 view = settings.View(**{f.name: st.session_state[f"embed_{f.name}"] for f in fields(settings.View)})
-st.session_state["embed_saved_view"] = asdict(view)
+state.save_widgets("embed", VIEW_WIDGETS)
 for name in [q for q in st.query_params if q.startswith(settings.PREFIX)]:
     del st.query_params[name]
 st.query_params.update(view.to_query())

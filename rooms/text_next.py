@@ -10,7 +10,7 @@ from genlab.text import figures_next as figures
 from genlab.text import inspect, sampling
 from genlab.text.checkpoint import LanguageModel, load_shipped, shipped
 from genlab.text.sampling import SamplingConfig
-from ui import charts
+from ui import charts, state
 from ui.i18n import current_lang, plain, t
 from ui.live import show_error
 
@@ -38,7 +38,7 @@ def shipped_index(name: str) -> inspect.CorpusIndex | None:
 def available() -> dict[str, LanguageModel]:
     """The shipped checkpoints, then the models trained or uploaded in this session."""
     models = {name: shipped_model(name) for name in shipped()}
-    for name, lm in st.session_state.get("text_models", {}).items():
+    for name, lm in state.text_models().items():
         models[SESSION_PREFIX + name] = lm
     return models
 
@@ -48,7 +48,7 @@ def corpus_index(key: str, lm) -> inspect.CorpusIndex | None:
         return shipped_index(key)
     cache = st.session_state.setdefault("next_indexes", {})
     if id(lm) not in cache:
-        text = inspect.corpus_text(lm.meta, st.session_state.get("text_corpora", {}))
+        text = inspect.corpus_text(lm.meta, state.text_corpora())
         cache[id(lm)] = inspect.CorpusIndex(lm.tokenizer, text) if text else None
     return cache[id(lm)]
 
