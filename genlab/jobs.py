@@ -1,9 +1,9 @@
 """Long work in a worker process, streamed back to the page as snapshots.
 
-DESIGN.md measured why: training inside the Streamlit process shares the GIL with the server and
-the figure building (66 epochs/s), while a worker process reached 245 epochs/s. A worker also gives
-what users expect of long work: stop at any time, a crash does not take the page down, a cap on
-concurrent trainings, and a run that outlives a page reload.
+Measured (docs/architecture.md): training inside the Streamlit process shares the GIL with the
+server and the figure building (66 epochs/s), while a worker process reached 245 epochs/s. A
+worker also gives what users expect of long work: stop at any time, a crash does not take the page
+down, a cap on concurrent trainings, and a run that outlives a page reload.
 
 Fair share: at most ``max_jobs()`` workers run at once; further jobs wait in a queue (status
 ``"queued"``, with their position) and start as places free, the participant with the fewest running

@@ -45,3 +45,17 @@ def test_no_test_module_imports_another_test_module():
     ]
     assert len(list(TESTS.rglob("test_*.py"))) > 30
     assert not offenders, offenders
+
+
+def test_nothing_cites_files_users_of_the_repository_do_not_have():
+    """The design notes outside the repository: what is still true is in docs/architecture.md."""
+    root = GENLAB.parent
+    texts = [*root.glob("*.md"), *root.glob("docs/*.md"), *root.glob("[!.]*/**/*.py"), root / "lab"]
+    offenders = [
+        str(path.relative_to(root))
+        for path in texts
+        if ".venv" not in path.parts
+        and any(mark in path.read_text("utf-8") for mark in ("../shared/", "DESIGN.md"))
+        and path.name != "test_layout.py"
+    ]
+    assert not offenders, offenders

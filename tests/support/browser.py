@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-# Debian's Chromium, with the flags this machine's closed network needs (see DESIGN.md)
+# Debian's Chromium, with the flags this machine's closed network needs (see docs/architecture.md)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
