@@ -98,38 +98,48 @@ def steps_for(key: str, prompt: str) -> list[dict]:
     return st.session_state["next_steps"]
 
 
+CONTROLS = {
+    "next_temperature": 1.0,
+    "next_top_k": 0,
+    "next_top_p": 1.0,
+    "next_min_p": 0.0,
+    "next_penalty": 1.0,
+    "next_top_n": 15,
+}
+
+
 def controls(lm) -> tuple[SamplingConfig, int | None]:
     st.subheader(t("next.controls"))
+    state.restore_widgets("next", CONTROLS)  # kept while the participant visits other rooms
     temperature = st.slider(
         t("next.temperature"),
         0.0,
         3.0,
-        1.0,
-        0.05,
+        step=0.05,
         key="next_temperature",
         help=t("next.temperature_help"),
     )
     top_k = st.number_input(
-        t("next.top_k"), 0, lm.tokenizer.vocab_size, 0, key="next_top_k", help=t("next.top_k_help")
+        t("next.top_k"), 0, lm.tokenizer.vocab_size, key="next_top_k", help=t("next.top_k_help")
     )
     top_p = st.slider(
-        t("next.top_p"), 0.01, 1.0, 1.0, 0.01, key="next_top_p", help=t("next.top_p_help")
+        t("next.top_p"), 0.01, 1.0, step=0.01, key="next_top_p", help=t("next.top_p_help")
     )
     min_p = st.slider(
-        t("next.min_p"), 0.0, 1.0, 0.0, 0.01, key="next_min_p", help=t("next.min_p_help")
+        t("next.min_p"), 0.0, 1.0, step=0.01, key="next_min_p", help=t("next.min_p_help")
     )
     penalty = st.slider(
         t("next.repetition_penalty"),
         1.0,
         3.0,
-        1.0,
-        0.05,
+        step=0.05,
         key="next_penalty",
         help=t("next.repetition_penalty_help"),
     )
     top_n = None
     if lm.tokenizer.kind != "char":
-        top_n = st.slider(t("next.top_n"), 3, 40, 15, key="next_top_n", help=t("next.top_n_help"))
+        top_n = st.slider(t("next.top_n"), 3, 40, key="next_top_n", help=t("next.top_n_help"))
+    state.save_widgets("next", CONTROLS)
     config = SamplingConfig(temperature, int(top_k), top_p, min_p, penalty)
     return config, top_n
 
