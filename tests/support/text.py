@@ -2,6 +2,8 @@
 
 import random
 
+import pytest
+
 from genlab.text.models import LMConfig
 from genlab.text.tokenizers import build_tokenizer
 from genlab.text.training import TrainConfig, Trainer
@@ -43,3 +45,9 @@ def train(text: str, kind: str, model: str, steps: int):
     while not trainer.done:
         trainer.run_for(5.0)
     return trainer.result("tiny")
+
+
+@pytest.fixture(scope="session")
+def word_gpt():
+    """A word-level GPT trained on the lecture's sentences (one per test session: about 5 s)."""
+    return train(lecture_text(), "word", "gpt", 250)

@@ -16,11 +16,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def word_gpt():
-    return train(lecture_text(), "word", "gpt", 250)
-
-
-@pytest.fixture(scope="module")
 def char_bigram():
     return train(lecture_text(100), "char", "bigram", 200)
 
