@@ -29,13 +29,10 @@ def restore_widgets(room: str, defaults: dict) -> None:
     """Give a room's widgets (``{key: default}``) their values back after a run that did not draw
     them (a visit to another room, a bad upload): Streamlit drops them. Call it before drawing the
     widgets, and ``save_widgets`` after. Assigned, not setdefault, which does not mark the value as
-    the widget's (streamlit#9082: the widget then showed its default); and only when missing: a
-    value assigned to a live widget is sent back to the browser and undid a slider's keys pressed
-    meanwhile (/next: 2.0 came back as 1.95)."""
+    the widget's (streamlit#9082: the widget then showed its default)."""
     ss, saved = st.session_state, st.session_state.get(_saved_key(room), {})
     for key, value in defaults.items():
-        if key not in ss:
-            ss[key] = saved.get(key, value)
+        ss[key] = ss.get(key, saved.get(key, value))
 
 
 def save_widgets(room: str, keys) -> None:
