@@ -110,7 +110,7 @@ CONTROLS = {
 
 def controls(lm) -> tuple[SamplingConfig, int | None]:
     st.subheader(t("next.controls"))
-    state.restore_widgets("next", CONTROLS)  # kept while the participant visits other rooms
+    state.restore_widgets("next", CONTROLS, only_dropped=True)  # kept across rooms
     temperature = st.slider(
         t("next.temperature"),
         0.0,

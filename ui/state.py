@@ -25,14 +25,18 @@ def _saved_key(room: str) -> str:
     return f"{room}_saved_widgets"
 
 
-def restore_widgets(room: str, defaults: dict) -> None:
+def restore_widgets(room: str, defaults: dict, *, only_dropped: bool = False) -> None:
     """Give a room's widgets (``{key: default}``) their values back after a run that did not draw
     them (a visit to another room, a bad upload): Streamlit drops them. Call it before drawing the
     widgets, and ``save_widgets`` after. Assigned, not setdefault, which does not mark the value as
-    the widget's (streamlit#9082: the widget then showed its default)."""
+    the widget's (streamlit#9082: the widget then showed its default): /text needs every value
+    assigned again after a bad upload. But an assigned value is sent back to the browser: on /next
+    it undid a slider's key presses in flight (2.0 came back as 1.95), so a room whose widgets are
+    always drawn passes ``only_dropped=True`` (assign only the values Streamlit dropped)."""
     ss, saved = st.session_state, st.session_state.get(_saved_key(room), {})
     for key, value in defaults.items():
-        ss[key] = ss.get(key, saved.get(key, value))
+        if not (only_dropped and key in ss):
+            ss[key] = ss.get(key, saved.get(key, value))
 
 
 def save_widgets(room: str, keys) -> None:
