@@ -1,8 +1,8 @@
-"""GenLab's entry point: the rooms, the language switch and the shared sidebar."""
+"""GenLab's entry point: the rooms (``genlab.rooms``), the language switch, the shared sidebar."""
 
 import streamlit as st
 
-from genlab import device
+from genlab import device, rooms
 from ui import dashboard, lesson, live
 from ui.i18n import language_switch, t
 
@@ -10,32 +10,16 @@ device.configure()
 st.set_page_config(page_title="GenLab", page_icon=":material/science:", layout="wide")
 
 
-def room(name: str, icon: str, url_path: str) -> st.Page:
-    return st.Page(f"rooms/{name}.py", title=t(f"common.page_{name}"), icon=icon, url_path=url_path)
+def page(room: rooms.Room) -> st.Page:
+    """The navigation entry of a room; the one with no URL path is the default page (Home)."""
+    where = {"url_path": room.url_path} if room.url_path else {"default": True}
+    return st.Page(room.page, title=t(room.title_key), icon=room.icon, **where)
 
 
-ROOMS = {
-    "": [st.Page("rooms/home.py", title=t("common.page_home"), icon=":material/home:")],
-    t("common.section_text"): [
-        room("text_train", ":material/menu_book:", "text"),
-        room("text_next", ":material/casino:", "next"),
-    ],
-    t("common.section_images"): [room("gan", ":material/donut_large:", "gan")],
-    t("common.section_space"): [room("embeddings", ":material/scatter_plot:", "embeddings")],
-    t("class.section_workshop"): [
-        st.Page(
-            "rooms/join.py", title=t("class.page_join"), icon=":material/login:", url_path="join"
-        ),
-        st.Page(
-            "rooms/class.py",
-            title=t("class.page_class"),
-            icon=":material/school:",
-            url_path="class",
-        ),
-    ],
-}
-
-navigation = st.navigation(ROOMS)
+navigation = st.navigation(
+    {t(section) if section else "": [page(room) for room in group]
+     for section, group in rooms.sections().items()}
+)  # fmt: skip
 st.sidebar.caption(t("common.tagline"))
 language_switch()
 with st.sidebar:

@@ -41,7 +41,7 @@ from bench_gan_live import COUNT_REDRAWS  # noqa: E402
 from bench_load import children, explore_once, quantile, rss_kib  # noqa: E402
 from stclient import Session  # noqa: E402
 
-from tests.browser.helpers import chromium, free_port, start_lab, wait_for_app  # noqa: E402
+from tests.support.browser import chromium, free_port, start_lab, wait_for_app  # noqa: E402
 
 QUEUED = ("Waiting for a free place", "Aguardando uma vaga")
 GOOD_JS = 0.10

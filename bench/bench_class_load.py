@@ -35,7 +35,7 @@ from stclient import Problem, Session  # noqa: E402
 
 from genlab.classroom import lessons, store  # noqa: E402
 from genlab.i18n import translate  # noqa: E402
-from tests.browser.helpers import free_port, start_lab  # noqa: E402
+from tests.support.browser import free_port, start_lab  # noqa: E402
 
 CODE = "load-test"
 LESSON = lessons.get("1_next_word")

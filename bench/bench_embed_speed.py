@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from genlab.device import configure  # noqa: E402
 from genlab.embed import figures, projection, space  # noqa: E402
 from genlab.embed.projection import ProjectionConfig  # noqa: E402
-from tests.browser.helpers import chromium  # noqa: E402
+from tests.support.browser import chromium  # noqa: E402
 
 
 def median_time(fn, repeats: int) -> float:

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.helpers import (  # noqa: E402
+from tests.support.browser import (  # noqa: E402
     chromium,
     free_port,
     start_lab,

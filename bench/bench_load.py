@@ -41,7 +41,7 @@ from stclient import Problem, Session  # noqa: E402
 
 from genlab.i18n import LANGUAGES, translate  # noqa: E402
 from genlab.jobs import max_jobs  # noqa: E402
-from tests.browser.helpers import start_lab  # noqa: E402
+from tests.support.browser import start_lab  # noqa: E402
 
 ROOMS = ("next", "gan", "embeddings", "text")
 TEMPERATURES = (0.3, 0.7, 1.3, 2.0)

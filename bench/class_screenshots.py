@@ -28,10 +28,10 @@ from genlab.gan.config import GanConfig  # noqa: E402
 from genlab.gan.datasets import Dataset  # noqa: E402
 from genlab.gan.metrics import Evaluator  # noqa: E402
 from genlab.gan.training import Trainer  # noqa: E402
-from genlab.text import inspect  # noqa: E402
+from genlab.text import probe  # noqa: E402
 from genlab.text.checkpoint import load_shipped  # noqa: E402
 from genlab.text.sampling import SamplingConfig  # noqa: E402
-from tests.browser.helpers import chromium, free_port, start_lab, wait_for_app  # noqa: E402
+from tests.support.browser import chromium, free_port, start_lab, wait_for_app  # noqa: E402
 
 CODE = "screenshots"
 PEOPLE = (("Ana", 0.3, 600), ("Bruno <b>", 1.0, 300), ("Carla", 1.8, 60))

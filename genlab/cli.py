@@ -1,24 +1,21 @@
 """``python -m genlab``: the lab's engine without a browser.
 
-Each room registers its subcommands: ``train-lm`` and ``next`` (text), ``gan``, ``embed``.
+Each room of ``genlab.rooms`` with a ``cli`` module registers its subcommands: ``train-lm`` and
+``next`` (text), ``gan``, ``embed``.
 """
 
 import argparse
 import sys
 
-from genlab.embed import cli as embed_cli
+from genlab import rooms
 from genlab.errors import UserError
-from genlab.gan import cli as gan_cli
-from genlab.text import cli_next, cli_train
-
-ROOMS = (cli_train, cli_next, gan_cli, embed_cli)
 
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m genlab", description=__doc__.splitlines()[0])
     subparsers = root.add_subparsers(dest="command", required=True)
-    for room in ROOMS:
-        room.register(subparsers)
+    for module in rooms.cli_modules():
+        module.register(subparsers)
     return root
 
 

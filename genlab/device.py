@@ -1,7 +1,7 @@
 """Where torch runs: CUDA when present, else the CPU with one thread.
 
-DESIGN.md measured one thread faster than two for the lab's model sizes on this 2-core machine
-(1.3x for a 0.8 M-parameter GPT, 20x for a small 2-D GAN when the machine is busy).
+One thread was measured faster than two for the lab's model sizes on a 2-core machine (1.3x for a
+0.8 M-parameter GPT, 20x for a small 2-D GAN when the machine is busy; docs/architecture.md).
 Set ``GENLAB_THREADS`` to override. ``GENLAB_DEVICE=cpu`` keeps a machine's GPU unused (``cuda``
 requires one); the CLI's ``--device`` sets it.
 """

@@ -2,16 +2,33 @@
 
 Each area keeps its strings in ``genlab/locales/<area>.toml``; a key ``name`` in ``gan.toml`` is
 read as ``gan.name``. Each entry holds both languages side by side.
+
+Numbers in placeholders are written for the language by Babel: ``{n:,}`` is ``1,234`` in English
+and ``1.234`` in Portuguese, ``{x:.1f}`` ``2.9`` / ``2,9``, ``{p:.1%}`` ``44.2%`` / ``44,2 %``. The
+catalogues keep Python's format specs; the digits are Python's (same rounding), the separators
+Babel's.
 """
 
 import functools
+import math
+import numbers
+import re
 import string
 import tomllib
+from decimal import Decimal
 from pathlib import Path
+
+from babel import Locale
+from babel.numbers import parse_pattern
 
 LANGUAGES = ("en", "pt-BR")
 DEFAULT = "en"
 LOCALES_DIR = Path(__file__).with_name("locales")
+BABEL_LOCALES = {"en": "en", "pt-BR": "pt_BR"}
+PERCENT = {"en": "%", "pt-BR": " %"}
+# Plotly's layout.separators: the decimal mark, then the thousands separator (as Babel's)
+SEPARATORS = {"en": ".,", "pt-BR": ",."}
+SPEC = re.compile(r"(?P<grouping>,?)(?:\.(?P<precision>\d+))?(?P<type>[dfF%]?)")
 
 
 @functools.cache
@@ -34,7 +51,47 @@ def translate(lang: str, key: str, **params) -> str:
     if texts is None:
         return key
     text = texts.get(lang) or texts.get(DEFAULT) or key
-    return text.format(**params) if params else text
+    return _Formatter(lang).format(text, **params) if params else text
+
+
+class _Formatter(string.Formatter):
+    """``str.format`` with numbers written for the language."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value, format_spec: str) -> str:
+        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            return number(self.lang, value, format_spec)
+        return super().format_field(value, format_spec)
+
+
+def number(lang: str, value, spec: str = "") -> str:
+    """``format(value, spec)`` written for ``lang``: Python's digits, Babel's separators."""
+    python = format(value, spec)  # the reference (and Python's errors for a bad spec)
+    match = SPEC.fullmatch(spec)
+    if not math.isfinite(value) or match is None or not match.group("type"):
+        return _marks(lang, python)  # no type, widths, signs, e/g/x...: Python's text, its marks
+    grouping, precision, kind = match.group("grouping", "precision", "type")
+    places = 0 if kind == "d" else 6 if precision is None else int(precision)
+    pattern = ("#,##0" if grouping else "0") + ("." + "0" * places if places else "")
+    digits = Decimal(python.rstrip("%").replace(",", ""))
+    text = _pattern(pattern).apply(digits, _locale(lang))
+    return text + PERCENT.get(lang, "%") if kind == "%" else text
+
+
+_pattern = functools.cache(parse_pattern)
+
+
+@functools.cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(BABEL_LOCALES.get(lang, "en"))
+
+
+def _marks(lang: str, text: str) -> str:
+    """Python's number text with the language's decimal mark and thousands separator."""
+    symbols = _locale(lang).number_symbols["latn"]
+    return text.translate(str.maketrans({".": symbols["decimal"], ",": symbols["group"]}))
 
 
 def placeholders(text: str) -> set[str]:

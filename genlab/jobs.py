@@ -1,7 +1,7 @@
 """Long work in a small pool of long-lived worker processes, streamed back to the page as snapshots.
 
-DESIGN.md measured why work runs outside the Streamlit process: training there shares the GIL with
-the server and the figure building (66 epochs/s), while a worker process reached 245 epochs/s.
+Measured (docs/architecture.md): training inside the Streamlit process shares the GIL with the
+server and the figure building (66 epochs/s), while a worker process reached 245 epochs/s.
 docs/engine.md measured why many runs share a few workers instead of a process each: a worker costs
 about 420 MiB and a class is 30 participants on 2 cores.
 

@@ -13,7 +13,7 @@ from genlab.gan import jobs as gan_jobs
 from genlab.gan.config import DATASETS, LIVE_FIELDS, USER_DATASETS, GanConfig, preset
 from genlab.gan.losses import LOSSES
 from genlab.gan.training import Trainer
-from ui import cache, charts, live, runs
+from ui import cache, charts, live, runs, state
 from ui.i18n import current_lang, plain, t
 from ui.widgets import Versioned
 
@@ -324,6 +324,8 @@ if "gan_ready" not in ss:
     except UserError as err:
         set_widgets(GanConfig())
         ss["gan_notice"] = ("error", err.key, err.params)
+# kept while the participant visits other rooms (Streamlit drops the widgets' values)
+state.restore_widgets("gan", {SETTINGS.key(f): v for f, v in GanConfig().to_dict().items()})
 
 st.title(t("gan.title"))
 st.markdown(t("gan.intro"))
@@ -412,8 +414,9 @@ with st.expander(t("gan.hyperparameters")):
     train_col.number_input(t("gan.seed"), 0, 2**31 - 1, step=1, key=SETTINGS.key("seed"))
 
 config = widget_config()
+state.save_widgets("gan", [SETTINGS.key(f) for f in FIELDS])
 follow_settings(config)
-for name in FIELDS:
+for name in GanConfig.query_keys(st.query_params):
     st.query_params.pop(name, None)
 st.query_params.update(config.to_query())
 show_notice()

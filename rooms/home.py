@@ -1,31 +1,34 @@
 """Home: what each room is for, in plain words, with a picture of each room."""
 
-from pathlib import Path
-
 import streamlit as st
 
+from genlab import rooms
 from genlab.jobs import max_jobs
 from ui.i18n import t
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "assets" / "screenshots"
-ROOMS = [
-    ("text_train", "rooms/text_train.py"),
-    ("text_next", "rooms/text_next.py"),
-    ("gan", "rooms/gan.py"),
-    ("embeddings", "rooms/embeddings.py"),
-]
+COLUMNS = 2
+
+
+def card(room: rooms.Room) -> None:
+    title, body = room.card_keys
+    with st.container(border=True):
+        st.subheader(t(title))
+        if room.screenshot.exists():
+            st.image(str(room.screenshot), width="stretch")
+        st.write(t(body))
+        st.page_link(room.page, label=t("home.open_room"), icon=":material/arrow_forward:")
+
+
+def cards(listed: list[rooms.Room]) -> None:
+    """The rooms two by two; a last odd one sits in the left column."""
+    for start in range(0, len(listed), COLUMNS):
+        row = listed[start : start + COLUMNS]
+        for column, room in zip(st.columns(COLUMNS, gap="large"), row, strict=False):
+            with column:
+                card(room)
+
 
 st.title(t("home.title"))
 st.write(t("home.intro"))
-
-for row in (ROOMS[:2], ROOMS[2:]):
-    for column, (room, page) in zip(st.columns(2, gap="large"), row, strict=True):
-        with column.container(border=True):
-            st.subheader(t(f"home.{room}_title"))
-            picture = SCREENSHOTS / f"{room}.png"
-            if picture.exists():
-                st.image(str(picture), width="stretch")
-            st.write(t(f"home.{room}_body"))
-            st.page_link(page, label=t("home.open_room"), icon=":material/arrow_forward:")
-
+cards(rooms.on_home())
 st.caption(t("home.for_instructors", limit=max_jobs()))

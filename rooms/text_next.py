@@ -12,8 +12,8 @@ from genlab.text import figures_next as figures
 from genlab.text import probe, sampling
 from genlab.text.checkpoint import LanguageModel, load_shipped, shipped
 from genlab.text.sampling import SamplingConfig
-from ui import charts, next_panels, next_state, next_tabs
-from ui.i18n import plain, t
+from ui import charts, next_panels, next_state, next_tabs, state
+from ui.i18n import current_lang, plain, t
 from ui.live import show_error
 from ui.progress import report
 
@@ -46,7 +46,7 @@ def readable_names(_lm: LanguageModel, key: str, model_id: int, size: int) -> li
 def available() -> dict[str, LanguageModel]:
     """The shipped checkpoints, then the models trained or uploaded in this session."""
     models = {name: shipped_model(name) for name in shipped()}
-    for name, lm in st.session_state.get("text_models", {}).items():
+    for name, lm in state.text_models().items():
         models[SESSION_PREFIX + name] = lm
     return models
 
@@ -56,7 +56,7 @@ def corpus_index(key: str, lm) -> probe.CorpusIndex | None:
         return shipped_index(key)
     cache = st.session_state.setdefault("next_indexes", {})
     if id(lm) not in cache:
-        text = probe.corpus_text(lm.meta, st.session_state.get("text_corpora", {}))
+        text = probe.corpus_text(lm.meta, state.text_corpora())
         cache[id(lm)] = probe.CorpusIndex(lm.tokenizer, text) if text else None
     return cache[id(lm)]
 
@@ -118,29 +118,41 @@ def add(steps: list[dict], step: probe.Step) -> None:
     st.session_state[counter] = st.session_state.get(counter, 0) + 1
 
 
+CONTROLS = {
+    "next_temperature": 1.0,
+    "next_top_k": 0,
+    "next_top_p": 1.0,
+    "next_min_p": 0.0,
+    "next_penalty": 1.0,
+    "next_top_n": 12,
+}
+
+
 def controls(lm) -> tuple[SamplingConfig, int | None]:
+    state.restore_widgets("next", CONTROLS, only_dropped=True)  # kept across rooms
     temperature = st.slider(
-        t("next.temperature"), 0.0, 3.0, 1.0, 0.05, key="next_temperature",
+        t("next.temperature"), 0.0, 3.0, step=0.05, key="next_temperature",
         help=t("next.temperature_help"),
     )  # fmt: skip
     vocab = lm.tokenizer.vocab_size  # a link or another model may ask for more than this one has
     st.session_state["next_top_k"] = min(st.session_state.get("next_top_k", 0), vocab)
     top_k = st.number_input(
-        t("next.top_k"), 0, lm.tokenizer.vocab_size, 0, key="next_top_k", help=t("next.top_k_help")
+        t("next.top_k"), 0, lm.tokenizer.vocab_size, key="next_top_k", help=t("next.top_k_help")
     )
     top_p = st.slider(
-        t("next.top_p"), 0.01, 1.0, 1.0, 0.01, key="next_top_p", help=t("next.top_p_help")
+        t("next.top_p"), 0.01, 1.0, step=0.01, key="next_top_p", help=t("next.top_p_help")
     )
     min_p = st.slider(
-        t("next.min_p"), 0.0, 1.0, 0.0, 0.01, key="next_min_p", help=t("next.min_p_help")
+        t("next.min_p"), 0.0, 1.0, step=0.01, key="next_min_p", help=t("next.min_p_help")
     )
     penalty = st.slider(
-        t("next.repetition_penalty"), 1.0, 3.0, 1.0, 0.05, key="next_penalty",
+        t("next.repetition_penalty"), 1.0, 3.0, step=0.05, key="next_penalty",
         help=t("next.repetition_penalty_help"),
     )  # fmt: skip
     top_n = None
     if lm.tokenizer.kind != "char":
-        top_n = st.slider(t("next.top_n"), 3, 40, 12, key="next_top_n", help=t("next.top_n_help"))
+        top_n = st.slider(t("next.top_n"), 3, 40, key="next_top_n", help=t("next.top_n_help"))
+    state.save_widgets("next", CONTROLS)
     return SamplingConfig(temperature, min(int(top_k), 10**9), top_p, min_p, penalty), top_n
 
 
@@ -207,7 +219,7 @@ def pipeline_chart(key, lm, names, context, pipe, top_n, steps) -> None:
     titles = [plain(f"next.stage_{s}") for s in STAGES]
     titles[3] = plain("next.stage_temperature", t=st.session_state["next_temperature"])
     event = charts.plot(
-        figures.pipeline_figure(pipe, names, titles, others, top_n),
+        figures.pipeline_figure(pipe, names, titles, others, top_n, current_lang()),
         key=f"next_bars_{len(steps)}", on_select="rerun", selection_mode="points",
     )  # fmt: skip
     clicked = [p["customdata"] for p in event.selection.points if p.get("customdata", -1) >= 0]

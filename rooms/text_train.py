@@ -10,7 +10,7 @@ from genlab.text.checkpoint import dumps, load_lm
 from genlab.text.models import MODELS, LMConfig
 from genlab.text.tokenizers import BPE_MIN_VOCAB, KINDS, show
 from genlab.text.training import GPT_PRESETS, TrainConfig
-from ui import cache, live, runs
+from ui import cache, live, runs, state
 from ui.i18n import plain, t
 from ui.widgets import Versioned
 
@@ -23,7 +23,6 @@ PREVIEW_CHARS = 1500
 HEATMAP_TOP = 40
 GPT_FIELDS = ("n_layer", "n_head", "n_embd", "block_size", "dropout")
 TRAIN_FIELDS = ("batch_size", "lr", "steps")
-MODELS_KEY, CORPORA_KEY, SAVED_KEY = "text_models", "text_corpora", "text_saved_widgets"
 SETTINGS = Versioned("text", GPT_FIELDS + TRAIN_FIELDS)
 
 
@@ -211,17 +210,11 @@ def widget_defaults() -> dict:
 
 
 def restore_widgets() -> None:
-    """Give widgets their values back after a run that did not draw them (a visit to another page,
-    a bad upload): Streamlit drops them. Assigned, not setdefault, which does not mark the value as
-    the widget's (streamlit#9082: the widget then showed its default)."""
-    ss, saved = st.session_state, st.session_state.get(SAVED_KEY, {})
-    for key, value in widget_defaults().items():
-        ss[key] = ss.get(key, saved.get(key, value))
+    state.restore_widgets("text", widget_defaults())
 
 
 def save_widgets() -> None:
-    ss = st.session_state
-    ss[SAVED_KEY] = {k: ss[k] for k in widget_defaults() if k in ss}
+    state.save_widgets("text", widget_defaults())
 
 
 def apply_preset() -> None:
@@ -343,7 +336,7 @@ def start(corpus: tuple[str, str], prep_kind: str, vocab_size, cfgs) -> None:
 def remember_corpus(name: str, text: str | None) -> None:
     """Keep an uploaded text in the session (other rooms show where a model's words come from)."""
     if name not in corpora.BUILTIN and text is not None:
-        st.session_state.setdefault(CORPORA_KEY, {})[name] = text
+        state.text_corpora()[name] = text
 
 
 def resume(run) -> None:
@@ -355,7 +348,7 @@ def resume(run) -> None:
 
 def keep_model(lm) -> None:
     """Add a model to the session's models, for this page and the others, and select it."""
-    models = st.session_state.setdefault(MODELS_KEY, {})
+    models = state.text_models()
     name = f"{lm.meta.get('title') or lm.config.model} #{len(models) + 1}"
     models[name] = lm
     st.session_state["text_selected"] = name
@@ -437,7 +430,7 @@ def draw(job) -> None:
 
 def checkpoint_section() -> None:
     st.subheader(t("text.step_checkpoint"))
-    models = st.session_state.setdefault(MODELS_KEY, {})
+    models = state.text_models()
     upload = st.file_uploader(t("text.upload_model"), type=["safetensors"], key="text_upload_lm")
     if upload is not None and st.session_state.get("text_uploaded") != upload.file_id:
         try:

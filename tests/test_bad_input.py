@@ -1,6 +1,6 @@
 """Bad input, tried systematically: every case goes through the genlab function its page calls.
 
-``CASES`` is the table the README's "Bad input" section shows (``python -m tests.test_bad_input``
+``CASES`` is the table docs/bad-input.md shows (``python -m tests.test_bad_input``
 prints it): what was tried, in which room, and what the participant sees. A refused case must raise
 a ``UserError`` whose message exists in English and Brazilian Portuguese; an accepted case must
 give a usable result.
@@ -34,7 +34,7 @@ from genlab.text.models import LMConfig, build_model
 from genlab.text.tokenizers import BPE_CHUNK, MAX_WORD, build_tokenizer
 from genlab.text.training import TrainConfig, Trainer
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+DOC = Path(__file__).resolve().parents[1] / "docs" / "bad-input.md"
 PT = "Glauco gosta de comer peras. Maria prefere melancia, não pregos nem cimento. Que ação! "
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
 MB = 2**20
@@ -609,7 +609,7 @@ CASES = [
 
 
 def seen(case: Case) -> str:
-    """What the participant sees, in English (the README's third column)."""
+    """What the participant sees, in English (docs/bad-input.md's third column)."""
     if case.key is None:
         return "Accepted. " + case.accepted
     with pytest.raises(UserError) as err:
@@ -630,8 +630,8 @@ def test_each_bad_input_gets_a_translated_message_or_a_usable_result(case):
     assert "{" not in en + pt
 
 
-def readme_table() -> list[tuple[str, str, str]]:
-    section = README.read_text("utf-8").split("\n## Bad input\n", 1)[1].split("\n## ", 1)[0]
+def doc_table() -> list[tuple[str, str, str]]:
+    section = DOC.read_text("utf-8").split("\n## Cases\n", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("| ")][1:]
     return [
         tuple(cell.strip().replace("\\|", "|") for cell in row.strip("| ").split(" | "))
@@ -647,9 +647,9 @@ def table() -> str:
     return "\n".join(lines)
 
 
-def test_the_readme_table_lists_exactly_the_cases_tried():
+def test_the_doc_table_lists_exactly_the_cases_tried():
     expected = [(c.case, f"`{c.room}`", seen(c)) for c in CASES]
-    assert readme_table() == expected, "update README.md with: python -m tests.test_bad_input"
+    assert doc_table() == expected, "update docs/bad-input.md with: python -m tests.test_bad_input"
 
 
 def test_the_model_size_limit_lets_the_lets_build_gpt_model_train_and_is_configurable(

@@ -8,7 +8,7 @@ from genlab.embed import sources
 from genlab.errors import UserError
 from genlab.text.checkpoint import load_shipped, shipped
 from genlab.text.corpora import BUILTIN, load_corpus
-from ui import live
+from ui import live, state
 from ui.i18n import t
 
 DEFAULT_SOURCE = "shipped:shakespeare-word-gpt"
@@ -26,8 +26,8 @@ def shipped_source(name: str) -> sources.Source:
 def session_sources() -> dict[str, sources.Source]:
     """Models trained or uploaded on the text page, as sources (kept per user)."""
     built = st.session_state.setdefault("embed_sources", {})
-    corpora = st.session_state.get("text_corpora", {})
-    for name, lm in st.session_state.get("text_models", {}).items():
+    corpora = state.text_corpora()
+    for name, lm in state.text_models().items():
         key = f"session:{name}"
         if key not in built or built[key][0] is not lm:
             corpus = lm.meta.get("corpus", "")
@@ -78,7 +78,7 @@ def choose() -> tuple[str, sources.Source | None]:
 
 def word2vec_source() -> sources.Source | None:
     """Word2Vec settings, a play button that trains in a worker, its progress; the latest result."""
-    corpora = list(BUILTIN) + list(st.session_state.get("text_corpora", {}))
+    corpora = list(BUILTIN) + list(state.text_corpora())
     cols = st.columns(5)
     cfg = sources.Word2VecConfig(
         corpus=cols[0].selectbox(
@@ -91,7 +91,7 @@ def word2vec_source() -> sources.Source | None:
     )
 
     def train() -> None:
-        text = None if cfg.corpus in BUILTIN else st.session_state["text_corpora"][cfg.corpus]
+        text = None if cfg.corpus in BUILTIN else state.text_corpora()[cfg.corpus]
         live.start("embed", W2V_TASK, {"config": cfg.to_dict(), "text": text})
 
     live.controls("embed", on_play=train)

@@ -10,10 +10,12 @@ from genlab.embed import export, projection, settings, space, timeline
 from genlab.embed.projection import Projection, ProjectionConfig
 from genlab.embed.sources import Source
 from genlab.errors import UserError
-from ui import cache, live
+from ui import cache, live, state
 from ui.i18n import t
 
 MAP_TASK = "genlab.embed.jobs:projection_task"
+# the view's widgets and their defaults, kept across rooms by ui.state
+VIEW_WIDGETS = {f"embed_{name}": value for name, value in asdict(settings.View()).items()}
 
 
 @dataclass
@@ -63,9 +65,7 @@ def restore() -> None:
         st.session_state["embed_view_loaded"] = True
         if ignored:
             st.toast(t("embed.link_ignored", names=", ".join(ignored)))
-    saved = st.session_state.get("embed_saved_view") or asdict(settings.View())
-    for name, value in saved.items():
-        st.session_state[f"embed_{name}"] = st.session_state.get(f"embed_{name}", value)
+    state.restore_widgets("embed", VIEW_WIDGETS)
 
 
 def save() -> settings.View:
@@ -73,7 +73,7 @@ def save() -> settings.View:
     view = settings.View(
         **{f.name: st.session_state[f"embed_{f.name}"] for f in fields(settings.View)}
     )
-    st.session_state["embed_saved_view"] = asdict(view)
+    state.save_widgets("embed", VIEW_WIDGETS)
     for name in [q for q in st.query_params if q.startswith(settings.PREFIX)]:
         del st.query_params[name]
     st.query_params.update(view.to_query())

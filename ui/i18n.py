@@ -4,6 +4,7 @@ import re
 
 import streamlit as st
 
+from genlab import i18n
 from genlab.i18n import LANGUAGES, negotiate, normalise, translate
 
 NAMES = {"en": "English", "pt-BR": "Português (Brasil)"}
@@ -36,6 +37,12 @@ def plain(key: str, **params) -> str:
     """``t`` for places that show text as it is, not as Markdown (code blocks, option lists,
     charts): placeholders are inserted unchanged."""
     return translate(current_lang(), key, **params)
+
+
+def number(value, spec: str = "") -> str:
+    """A number as the participant's language writes it (``st.metric`` values, table cells):
+    ``number(1234.5, ",.1f")`` is ``1,234.5`` in English and ``1.234,5`` in Portuguese."""
+    return i18n.number(current_lang(), value, spec)
 
 
 def _switch() -> None:

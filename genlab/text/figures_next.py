@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from genlab.i18n import number
 from genlab.text.sampling import Pipeline
 
 OTHERS = -1  # customdata of the "all others" bar: not a token, cannot be forced
@@ -121,6 +122,7 @@ def pipeline_figure(
     titles: Sequence[str],
     others_label: str,
     top_n: int | None = None,
+    lang: str = "en",
 ) -> dict:
     """Five panels side by side, one row per token, from the model's scores to what is drawn:
     scores (logits) -> softmax -> repetition penalty -> softmax(scores / T) -> filters, final.
@@ -128,7 +130,8 @@ def pipeline_figure(
     ``titles`` holds the five panel titles. The four probability panels share one scale, so the
     temperature's flattening is seen. Rows follow the ranking after penalty and temperature;
     with ``top_n`` one more bar holds all the others' mass (each probability panel sums to 1).
-    Tokens removed by the filters are struck out and greyed.
+    Tokens removed by the filters are struck out and greyed. Numbers are written for ``lang``
+    (``44,2 %`` in pt-BR).
     """
     ids = pipeline_rows(pipe, top_n)
     others = len(ids) < len(tokens)
@@ -141,7 +144,7 @@ def pipeline_figure(
     scale = [0, max(max(values) for values, _ in rows) * 1.3 + 1e-9]
     scores = pipe.logits[ids].tolist()
     data = [_stage_trace(0, scores, ids, labels[: len(ids)], titles[0])]
-    data[0].update(marker={"color": RAW}, text=[f"{v:.1f}" for v in scores], textposition="auto")
+    data[0].update(marker={"color": RAW}, text=[number(lang, v, ".1f") for v in scores], textposition="auto")
     layout = {"xaxis": _stage_axis(_domains(5)[0], titles[0], None)}
     for col, (values, custom) in enumerate(rows, start=1):
         trace = _stage_trace(col, values, custom, labels, titles[col])
@@ -150,7 +153,7 @@ def pipeline_figure(
         if col == 2:
             trace["text"] = _penalty_text(pipe, ids, values[: len(ids)])
         elif col == 4:
-            trace["text"] = [f"{v:.1%}" if v >= 0.0005 else "" for v in values]
+            trace["text"] = [number(lang, v, ".1%") if v >= 0.0005 else "" for v in values]
         data.append(trace)
         layout[_axis_name("xaxis", col)] = _stage_axis(_domains(5)[col], titles[col], scale)
     layout.update(

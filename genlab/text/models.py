@@ -7,13 +7,14 @@ cross-entropy when targets are given) and exposes ``token_embeddings()`` (one ro
 import itertools
 import math
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from genlab.errors import UserError
+from genlab.settings import Settings, errors
 
 MODELS = ("count-bigram", "bigram", "gpt")
 # "Let's build GPT" (10.8 M parameters with 65 characters) still trains under the default.
@@ -28,7 +29,7 @@ def max_params() -> int:
 
 
 @dataclass
-class LMConfig:
+class LMConfig(Settings):
     """What a language model is: its kind and its shape (training settings live elsewhere)."""
 
     model: str = "gpt"
@@ -40,6 +41,8 @@ class LMConfig:
     dropout: float = 0.0
     bias: bool = False
     smoothing: float = 1.0
+
+    ERRORS = errors("text.err_config")
 
     def validate(self) -> "LMConfig":
         """Refuse impossible or unreasonable shapes with a message the participant can act on."""
@@ -73,27 +76,6 @@ class LMConfig:
         ln = d * (2 if self.bias else 1)
         block = 2 * ln + 12 * d * d + (9 * d if self.bias else 0)
         return v * d + self.block_size * d + self.n_layer * block + ln
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "LMConfig":
-        """Build from a dict (a checkpoint, a URL), ignoring unknown keys; validated."""
-        if not isinstance(d, dict):
-            raise UserError("text.err_config", detail="config")
-        values = {}
-        for f in fields(cls):
-            if f.name not in d:
-                continue
-            value = d[f.name]
-            try:
-                if f.type is int and (isinstance(value, bool) or int(value) != value):
-                    raise ValueError(f.name)
-                values[f.name] = f.type(value)
-            except (TypeError, ValueError, OverflowError) as exc:
-                raise UserError("text.err_config", detail=f.name) from exc
-        return cls(**values).validate()
 
 
 def crop(idx: torch.Tensor, cfg: LMConfig) -> torch.Tensor:

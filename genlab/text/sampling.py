@@ -15,18 +15,19 @@ Probabilities are always over the whole vocabulary: nothing is renormalised over
 
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 
 import torch
 
 from genlab.errors import UserError
+from genlab.settings import Settings, errors
 
 MAX_TEMPERATURE = 5.0
 MAX_PENALTY = 5.0
 
 
 @dataclass(frozen=True)
-class SamplingConfig:
+class SamplingConfig(Settings):
     """Sampling controls; the defaults change nothing (temperature 1, no filter, no penalty)."""
 
     temperature: float = 1.0
@@ -34,6 +35,10 @@ class SamplingConfig:
     top_p: float = 1.0  # 1 = off
     min_p: float = 0.0  # 0 = off
     repetition_penalty: float = 1.0  # 1 = off
+
+    ERRORS = errors(
+        "common.err_settings_unreadable", "next.err_unknown_setting", "common.err_setting_value"
+    )
 
     def validate(self) -> "SamplingConfig":
         checks = (
@@ -48,17 +53,6 @@ class SamplingConfig:
             if not ok or (isinstance(value, float) and math.isnan(value)):
                 raise UserError("next.err_setting", name=name, value=value, low=low, high=high)
         return self
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "SamplingConfig":
-        names = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - names)
-        if unknown:
-            raise UserError("next.err_unknown_setting", name=", ".join(unknown))
-        return cls(**d).validate()
 
 
 @dataclass

@@ -9,13 +9,14 @@ keeps a sample of generated text every few steps and the token embeddings at up 
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
 
 from genlab import checkpoint, device, runs
 from genlab.errors import UserError
+from genlab.settings import Settings, errors
 from genlab.text import corpora, data
 from genlab.text.checkpoint import LanguageModel, dumps, load_lm
 from genlab.text.models import CountBigram, LMConfig, build_model, generate
@@ -31,7 +32,7 @@ RESUME_KIND = "genlab.text.resume"
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(Settings):
     """How to train: batch, learning-rate schedule (warmup then cosine), length and reporting."""
 
     batch_size: int = 32
@@ -49,6 +50,8 @@ class TrainConfig:
     sample_tokens: int = 200
     timeline_points: int = 20
     seed: int = 1337
+
+    ERRORS = errors("text.err_config")
 
     def validate(self) -> "TrainConfig":
         if not 1 <= self.batch_size <= 1024:
@@ -80,20 +83,6 @@ class TrainConfig:
         if mb > limit:
             raise UserError("text.err_batch_memory", mb=mb, limit=limit)
         return self
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "TrainConfig":
-        values = {}
-        for f in fields(cls):
-            if f.name in d:
-                try:
-                    values[f.name] = f.type(d[f.name])
-                except (TypeError, ValueError, OverflowError) as exc:
-                    raise UserError("text.err_config", detail=f.name) from exc
-        return cls(**values).validate()
 
 
 # Presets are named by what they cost on the 2-core development machine (one thread, quiet):

@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from genlab.i18n import translate
-from tests.app.helpers import session_job, shown
-from tests.embed.conftest import TEXT, tiny_lm  # noqa: F401  (fixture)
+from tests.support.app import session_job, shown
+from tests.support.embed import TEXT, tiny_lm  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "rooms" / "embeddings.py")

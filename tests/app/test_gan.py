@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from genlab.gan.training import Trainer
 from genlab.i18n import translate
-from tests.app.helpers import session_job, shown
+from tests.support.app import session_job, shown
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "rooms" / "gan.py")
@@ -86,7 +86,7 @@ def test_play_trains_live_and_a_new_learning_rate_reaches_the_running_job():
         at.number_input(key="gan_d_lr").set_value(0.02).run()
         tick_until(at, lambda a: job.snapshot["config"]["d_lr"] == 0.02)
         assert at.session_state["jobs"]["gan"] == job.id  # a live change, not a restart
-        assert at.query_params["d_lr"] in ("0.02", ["0.02"])
+        assert at.query_params["gan_d_lr"] in ("0.02", ["0.02"])
         _, curves, diagram = figures(at)
         js = next(t for t in curves["data"] if t["name"] == "JS divergence")
         assert js["y"] and all(0 <= v <= 1 for v in js["y"] if v is not None)

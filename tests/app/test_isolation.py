@@ -7,7 +7,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from genlab.text.checkpoint import load_shipped
-from tests.app import helpers
+from tests.support import app as helpers
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "Ana guarda um segredo: o abacaxi roxo mora no quintal. " * 60

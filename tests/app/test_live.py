@@ -8,7 +8,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from genlab import jobs
-from tests.app.helpers import session_job
+from tests.support.app import session_job
 from ui import live
 
 SCRIPT = Path(__file__).resolve().parent / "scripts" / "live_page.py"

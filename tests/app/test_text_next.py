@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from genlab.text import probe
 from genlab.text.checkpoint import load_shipped
-from tests.text.test_probe import lecture_text, train
+from tests.support.text import lecture_text, train
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "rooms" / "text_next.py")

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from genlab.i18n import translate
-from tests.app.helpers import session_job
+from tests.support.app import session_job
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "rooms" / "text_train.py")

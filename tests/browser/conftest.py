@@ -6,12 +6,11 @@ they fail (``./lab test`` installs Chromium when it runs as root).
 
 import os
 import subprocess
-from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import (
-    CHROMIUM,
+from tests.support.browser import (
+    _chromium_present,  # noqa: F401 (autouse: skip or fail without Chromium)
     assert_no_exception,
     chromium,
     free_port,
@@ -26,16 +25,6 @@ def pytest_collection_modifyitems(items):
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.xdist_group("browser"))
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _chromium_present():
-    if Path(CHROMIUM).exists():
-        return
-    message = f"{CHROMIUM} is missing: install Debian's chromium (./lab test does it as root)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message + "; browser tests must run under CI=true")
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import torch
 from genlab.text.checkpoint import LanguageModel, dumps
 from genlab.text.models import LMConfig, build_model
 from genlab.text.tokenizers import build_tokenizer
-from tests.browser.helpers import assert_no_exception, screenshot, wait_for_app
+from tests.support.browser import assert_no_exception, screenshot, wait_for_app
 
 PT = "Glauco gosta de comer peras. Maria prefere melancia, não pregos nem cimento. Que ação! "
 MARKUP = "# Receita\n<b id='injected'>negrito</b> <script>window.injected = 1</script> **x**\n"

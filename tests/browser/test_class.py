@@ -9,7 +9,7 @@ import pytest
 
 from genlab.classroom import lessons, store
 from genlab.i18n import translate
-from tests.browser.helpers import assert_no_exception, screenshot, wait_for_app
+from tests.support.browser import assert_no_exception, screenshot, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSON = lessons.get("1_next_word")

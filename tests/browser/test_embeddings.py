@@ -3,7 +3,7 @@ map, "king" and its neighbours, "king - man + woman" with both methods, 3-D, the
 and the page in Portuguese."""
 
 from genlab.text.checkpoint import shipped
-from tests.browser.helpers import screenshot, wait_for_app
+from tests.support.browser import screenshot, wait_for_app
 
 MODEL = "shakespeare-word-gpt"
 SLIDER_LABEL = "() => document.querySelector('.js-plotly-plot .slider-label')?.textContent"

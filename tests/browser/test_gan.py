@@ -1,30 +1,17 @@
 """The GAN room in a real Chromium: live training, 8 Gaussians with a learning rate of 10 (the
 divergence is handled), a free-hand drawing, and CSV uploads (bad and good)."""
 
-import time
-
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.helpers import assert_no_exception, screenshot, wait_for_app
-
-
-def metric(page, label: str) -> str:
-    box = page.locator("[data-testid=stMetric]").filter(has_text=label).first
-    return box.locator("[data-testid=stMetricValue]").inner_text()
-
-
-def epoch(page, label: str = "Epoch") -> int:
-    return int(metric(page, label).replace(",", "").replace(".", ""))
-
-
-def wait_for(predicate, timeout: float = 60.0, every: float = 0.25) -> bool:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(every)
-    return False
+from tests.support.browser import (
+    assert_no_exception,
+    epoch,
+    metric,
+    screenshot,
+    wait_for,
+    wait_for_app,
+)
 
 
 def show_plane(page) -> None:

@@ -5,7 +5,7 @@ opened, and every code block, link button and anchor read."""
 
 from urllib.parse import urlparse
 
-from tests.browser.helpers import assert_no_exception, wait_for_app
+from tests.support.browser import assert_no_exception, wait_for_app
 
 KEY = "KnownKey-links-test-0123456789"
 COPYABLE = """() => {

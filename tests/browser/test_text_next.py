@@ -13,7 +13,7 @@ import torch
 
 from genlab.text import probe
 from genlab.text.checkpoint import load_shipped
-from tests.browser.helpers import assert_no_exception, screenshot, wait_for_app
+from tests.support.browser import assert_no_exception, screenshot, wait_for_app
 
 BARS = "document.querySelectorAll('.js-plotly-plot')[0]"
 FINAL = 4  # traces: scores, softmax, penalty, ÷T, final

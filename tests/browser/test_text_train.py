@@ -2,8 +2,7 @@
 
 import re
 
-from tests.browser.helpers import assert_no_exception, screenshot, wait_for_app
-from tests.browser.test_gan import wait_for
+from tests.support.browser import assert_no_exception, screenshot, wait_for, wait_for_app
 
 PT_LATIN1 = (
     "Glauco gosta de comer peras. Maria prefere melancia, não pregos nem cimento. Que ação! " * 80

@@ -4,8 +4,7 @@ participant cannot see it, and a participant's file names are shown as typed, ne
 import shutil
 from urllib.parse import parse_qs, urlparse
 
-from tests.browser.helpers import assert_no_exception, screenshot, wait_for_app
-from tests.browser.test_gan import epoch, wait_for
+from tests.support.browser import assert_no_exception, epoch, screenshot, wait_for, wait_for_app
 
 SHIPPED = "assets/text/shakespeare-char-bigram.safetensors"
 

@@ -18,8 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import _chromium_present  # noqa: F401 (the same skip/fail policy)
-from tests.browser.helpers import chromium, healthy
+from tests.support.browser import (  # noqa: F401 (_chromium_present: the same skip/fail policy)
+    _chromium_present,
+    chromium,
+    healthy,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 REPLICAS = 2

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page
 
 from deploy.nginx_conf import max_upload_mb
-from tests.browser.helpers import assert_no_exception, screenshot, wait_for_app
+from tests.support.browser import assert_no_exception, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 

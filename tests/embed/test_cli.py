@@ -10,7 +10,7 @@ from genlab.embed import export, projection
 from genlab.embed.cli import PRECOMPUTE
 from genlab.embed.sources import from_language_model
 from genlab.text.checkpoint import load_shipped, save_lm, shipped
-from tests.embed.test_sources import synthetic_corpus
+from tests.support.embed import synthetic_corpus
 
 
 def test_embed_writes_the_coordinates_of_a_checkpoint(tiny_lm, tmp_path, capsys):

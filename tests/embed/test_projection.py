@@ -7,7 +7,7 @@ from genlab.embed import export, projection
 from genlab.embed.projection import ProjectionConfig
 from genlab.embed.sources import Source
 from genlab.errors import UserError
-from tests.embed.conftest import clusters, knn_purity
+from tests.support.embed import clusters, knn_purity
 
 
 def test_pca_reports_the_share_of_variance_of_the_chosen_components():

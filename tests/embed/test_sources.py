@@ -8,7 +8,7 @@ import pytest
 from genlab.embed import sources
 from genlab.errors import UserError
 from genlab.text.checkpoint import load_lm, save_lm
-from tests.embed.conftest import TEXT
+from tests.support.embed import SYNONYMS, TEXT, synthetic_corpus
 
 
 def test_a_model_source_has_one_vector_per_token_with_kinds_counts_and_timeline(tiny_lm):
@@ -50,25 +50,6 @@ def test_malformed_vectors_are_refused(vectors, key):
     with pytest.raises(UserError) as err:
         sources.Source("bad", list("abcd"), vectors, "embed.origin_model", {}, ["letter"] * 4)
     assert err.value.key == key
-
-
-SYNONYMS = {"cat": "animal", "dog": "animal", "car": "vehicle", "truck": "vehicle"}
-
-
-def synthetic_corpus(n: int = 600, seed: int = 0) -> str:
-    """Animals are fed and pet; vehicles are driven and parked: Word2Vec should see it."""
-    rng = np.random.default_rng(seed)
-    frames = {
-        "animal": ["i fed the {} today", "the {} slept on the sofa", "we pet the {} gently"],
-        "vehicle": ["i drove the {} today", "the {} was parked outside", "we washed the {} slowly"],
-    }
-    words = list(SYNONYMS)
-    lines = []
-    for _ in range(n):
-        word = words[rng.integers(len(words))]
-        templates = frames[SYNONYMS[word]]
-        lines.append(templates[rng.integers(len(templates))].format(word) + ".")
-    return "\n".join(lines)
 
 
 def test_word2vec_puts_words_used_alike_close_and_keeps_a_timeline():

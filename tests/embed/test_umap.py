@@ -8,7 +8,7 @@ from genlab import jobs
 from genlab.embed import projection
 from genlab.embed.projection import ProjectionConfig
 from genlab.errors import UserError
-from tests.embed.conftest import clusters, knn_purity
+from tests.support.embed import clusters, knn_purity
 
 SHORT = {"method": "umap", "epochs": 50}  # the default 500 epochs are not needed for 150 points
 

@@ -15,10 +15,17 @@ def test_defaults_are_valid_and_round_trip_through_a_dict():
 def test_query_holds_only_changed_fields_and_restores_the_config():
     cfg = GanConfig(dataset="spiral", d_lr=0.05, loss="hinge", g_layers=4, noise="uniform")
     query = cfg.to_query()
-    assert set(query) == {"dataset", "d_lr", "loss", "g_layers", "noise"}
+    assert set(query) == {"gan_dataset", "gan_d_lr", "gan_loss", "gan_g_layers", "gan_noise"}
     assert all(isinstance(v, str) for v in query.values())
-    # other rooms' keys in the URL (lang, job ids) are ignored
-    assert GanConfig.from_query({**query, "lang": "pt-BR", "job_gan": "abc"}) == cfg
+    # other rooms' keys in the URL (lang, job ids, the embeddings' e_ keys) are ignored
+    assert GanConfig.from_query({**query, "lang": "pt-BR", "job_gan": "abc", "e_k": "3"}) == cfg
+
+
+def test_older_links_with_bare_names_still_work():
+    assert GanConfig.from_query({"d_lr": "0.05", "dataset": "spiral"}) == GanConfig(
+        d_lr=0.05, dataset="spiral"
+    )
+    assert GanConfig.from_query({"d_lr": "0.05", "gan_d_lr": "0.5"}).d_lr == 0.5
 
 
 @pytest.mark.parametrize(

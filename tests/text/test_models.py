@@ -108,7 +108,8 @@ def test_param_count_matches_the_built_model():
 def test_config_round_trips_and_from_dict_rejects_bad_types():
     c = cfg("gpt", dropout=0.1)
     assert LMConfig.from_dict(c.to_dict()) == c
-    assert LMConfig.from_dict({**c.to_dict(), "unknown": 1}) == c
+    with pytest.raises(UserError):  # one policy for every room (genlab.settings): refused
+        LMConfig.from_dict({**c.to_dict(), "unknown": 1})
     with pytest.raises(UserError):
         LMConfig.from_dict({**c.to_dict(), "n_layer": 2.5})
     with pytest.raises(UserError):

@@ -11,14 +11,8 @@ import torch
 from genlab import cli
 from genlab.text import probe
 from genlab.text.checkpoint import save_lm
-from tests.text.test_probe import lecture_text, train
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def word_gpt():
-    return train(lecture_text(), "word", "gpt", 250)
 
 
 @pytest.fixture(scope="module")

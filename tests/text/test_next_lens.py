@@ -6,7 +6,7 @@ import torch
 from genlab.errors import UserError
 from genlab.text import lens, probe
 from genlab.text.checkpoint import load_shipped
-from tests.text.test_probe import lecture_text, train
+from tests.support.text import lecture_text, train
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,6 @@
 """Looking inside a model: prompts, next-token distributions, generation, attention, copying."""
 
 import itertools
-import random
 from pathlib import Path
 
 import pytest
@@ -12,51 +11,9 @@ from genlab.text import probe, sampling
 from genlab.text.models import LMConfig
 from genlab.text.sampling import SamplingConfig
 from genlab.text.tokenizers import build_tokenizer
-from genlab.text.training import TrainConfig, Trainer
+from tests.support.text import FOODS, lecture_text, train
 
 ROOT = Path(__file__).resolve().parents[2]
-FOODS = {"peras": 80, "melancia": 13, "pregos": 4, "cimento": 3}
-
-
-def lecture_text(sentences: int = 600) -> str:
-    """'Glauco gosta de comer X .' with X drawn as in the lecture, between other sentences."""
-    rng = random.Random(0)
-    lines = []
-    for _ in range(sentences):
-        food = rng.choices(list(FOODS), weights=list(FOODS.values()))[0]
-        lines.append(f"Glauco gosta de comer {food} .")
-        lines.append(rng.choice(["Ana lê livros .", "O gato dorme .", "Ana gosta de ler ."]))
-    return "\n".join(lines) + "\n"
-
-
-def train(text: str, kind: str, model: str, steps: int):
-    tok = build_tokenizer(kind, text)
-    cfg = LMConfig(
-        model=model, vocab_size=tok.vocab_size, block_size=8, n_layer=1, n_head=2, n_embd=32
-    )
-    trainer = Trainer(
-        text,
-        tok,
-        cfg,
-        TrainConfig(
-            steps=steps,
-            batch_size=32,
-            lr=1e-2,
-            warmup=5,
-            eval_interval=steps,
-            sample_interval=steps,
-            sample_tokens=5,
-            timeline_points=0,
-        ),
-    )
-    while not trainer.done:
-        trainer.run_for(5.0)
-    return trainer.result("tiny")
-
-
-@pytest.fixture(scope="module")
-def word_gpt():
-    return train(lecture_text(), "word", "gpt", 250)
 
 
 @pytest.fixture(scope="module")

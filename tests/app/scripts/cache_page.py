@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tests.app import helpers
+from tests.support import app as helpers
 from ui import cache
 
 
