@@ -39,9 +39,9 @@ PEOPLE = (("Ana", 0.3, 600), ("Bruno <b>", 1.0, 300), ("Carla", 1.8, 60))
 
 def text_at(temperature: float, seed: int) -> str:
     lm = load_shipped("shakespeare-char-gpt")
-    prompt = inspect.read_prompt(lm, "To be")
+    prompt = probe.read_prompt(lm, "To be")
     gen = torch.Generator().manual_seed(seed)
-    steps = inspect.generate(lm, prompt.ids, SamplingConfig(temperature=temperature), 60, gen)
+    steps = probe.generate(lm, prompt.ids, SamplingConfig(temperature=temperature), 60, gen)
     return "To be" + "".join(s.text for s in steps)
 
 

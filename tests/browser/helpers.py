@@ -1,3 +1,0 @@
-"""Moved to tests/support/browser.py (kept for the bench scripts and branches not yet merged)."""
-
-from tests.support.browser import *  # noqa: F403
