@@ -144,7 +144,9 @@ def pipeline_figure(
     scale = [0, max(max(values) for values, _ in rows) * 1.3 + 1e-9]
     scores = pipe.logits[ids].tolist()
     data = [_stage_trace(0, scores, ids, labels[: len(ids)], titles[0])]
-    data[0].update(marker={"color": RAW}, text=[number(lang, v, ".1f") for v in scores], textposition="auto")
+    data[0].update(
+        marker={"color": RAW}, text=[number(lang, v, ".1f") for v in scores], textposition="auto"
+    )
     layout = {"xaxis": _stage_axis(_domains(5)[0], titles[0], None)}
     for col, (values, custom) in enumerate(rows, start=1):
         trace = _stage_trace(col, values, custom, labels, titles[col])

@@ -8,7 +8,6 @@ import torch
 
 from genlab.errors import UserError
 from genlab.text import probe, sampling
-from genlab.text.models import LMConfig
 from genlab.text.sampling import SamplingConfig
 from genlab.text.tokenizers import build_tokenizer
 from tests.support.text import FOODS, lecture_text, train
