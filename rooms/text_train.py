@@ -67,6 +67,8 @@ def corpus_section() -> tuple[str, str] | None:
         horizontal=True,
         key="text_corpus",
     )
+    if choice != "own":
+        st.caption(t(f"text.corpus_about_{choice}"))
     chosen = own_text() if choice == "own" else (choice, corpora.load_corpus(choice))
     if chosen is None:
         return None
