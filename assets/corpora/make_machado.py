@@ -83,10 +83,10 @@ def heading(lines: list[str], i: int, number: int) -> tuple[str, int]:
         i, rest = i + 1, lines[i + 1].strip()
     title, text = split_glued_title(rest)
     parts += [title] if title else []
-    if title and not text and not title.endswith(SENTENCE_END):  # a title on two lines
-        if i + 1 < len(lines) and title_line(lines[i + 1].strip()):
-            i += 1
-            parts[-1] += " " + lines[i].strip()
+    two_lines = title and not text and not title.endswith(SENTENCE_END)
+    if two_lines and i + 1 < len(lines) and title_line(lines[i + 1].strip()):
+        i += 1
+        parts[-1] += " " + lines[i].strip()
     if text:
         lines[i] = text
         return " — ".join(parts), i
