@@ -269,3 +269,21 @@ def test_machado_corpus_is_offered_with_its_source_in_both_languages():
         assert label in radio.options and "shakespeare" not in radio.options
         assert any(about in c.value for c in at.caption)
         assert digits(metric(at, "Characters" if lang == "en" else "Caracteres")) == "1170567"
+
+
+def test_the_gan_csv_uploader_states_its_5_mb_limit():
+    at = AppTest.from_file(str(ROOT / "rooms" / "gan.py"), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.selectbox(key="gan_dataset").set_value("csv").run()
+    assert not at.exception, at.exception
+    csv = translate("en", "gan.upload_csv")
+    (uploader,) = [u for u in at.get("file_uploader") if u.proto.label == csv]
+    assert uploader.proto.max_upload_size_mb == 5
+
+
+@pytest.mark.parametrize("lang", ["en", "pt-BR"])
+def test_the_sentence_encoder_hint_uses_the_lab_s_own_pip(lang):
+    assert ".venv/bin/pip install -r requirements-embed.txt" in translate(
+        lang, "embed.err_extra_missing"
+    )
