@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from genlab.jobs import max_jobs
-from ui.i18n import t
+from ui.i18n import current_lang, t
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "assets" / "screenshots"
 ROOMS = [
@@ -22,7 +22,9 @@ for row in (ROOMS[:2], ROOMS[2:]):
     for column, (room, page) in zip(st.columns(2, gap="large"), row, strict=True):
         with column.container(border=True):
             st.subheader(t(f"home.{room}_title"))
-            picture = SCREENSHOTS / f"{room}.png"
+            # the page's language's picture when there is one (text_next.pt-BR.png), else English
+            picture = SCREENSHOTS / f"{room}.{current_lang()}.png"
+            picture = picture if picture.exists() else SCREENSHOTS / f"{room}.png"
             if picture.exists():
                 st.image(str(picture), width="stretch")
             st.write(t(f"home.{room}_body"))
