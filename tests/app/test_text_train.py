@@ -229,8 +229,8 @@ def test_an_own_text_training_is_reported_as_uploaded_while_it_runs():
 def test_presets_show_the_time_measured_on_this_server(monkeypatch):
     monkeypatch.setattr(preset_time, "expected_seconds", lambda: {"1min": 95.0, "5min": 400.0})
     for lang, expected in (
-        ("en", ["Small GPT about 1 min 35 s", "Medium GPT about 6 min 40 s", "(timing it...)"]),
-        ("pt-BR", ["GPT pequeno cerca de 1 min 35 s", "GPT médio cerca de 6 min 40 s"]),
+        ("en", ["Small GPT: about 1 min 35 s", "Medium GPT: about 6 min 40 s", "being timed..."]),
+        ("pt-BR", ["GPT pequeno: cerca de 1 min 35 s", "GPT médio: cerca de 6 min 40 s"]),
     ):
         at = open_page(lang)
         caption = next(
