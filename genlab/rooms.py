@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 class Room:
     """One page of the lab.
 
-    ``name``: the page is ``rooms/<name>.py``, its Home picture ``assets/screenshots/<name>.png``.
+    ``name``: the page is ``rooms/<name>.py``, its Home picture ``assets/screenshots/<name>.png``
+    (``<name>.pt-BR.png`` for the Portuguese page, when it differs).
     ``strings``: the catalogue file (``genlab/locales/<strings>.toml``) holding the room's
     navigation title ``page_<name>`` and its Home card ``<name>_title`` / ``<name>_body``.
     ``section``: the catalogue key of its group in the navigation ("" for none).
@@ -43,9 +44,11 @@ class Room:
     def card_keys(self) -> tuple[str, str]:
         return f"{self.strings}.{self.name}_title", f"{self.strings}.{self.name}_body"
 
-    @property
-    def screenshot(self) -> Path:
-        return ROOT / "assets" / "screenshots" / f"{self.name}.png"
+    def screenshot(self, lang: str = "en") -> Path:
+        """The room's Home picture in ``lang`` (``text_next.pt-BR.png``) when there is one, else
+        the English one (``text_next.png``)."""
+        own = ROOT / "assets" / "screenshots" / f"{self.name}.{lang}.png"
+        return own if own.exists() else ROOT / "assets" / "screenshots" / f"{self.name}.png"
 
 
 ROOMS = (

@@ -358,7 +358,9 @@ if dataset == "drawn":
         except UserError as err:
             live.show_error(err)
 elif dataset == "csv":
-    upload = st.file_uploader(t("gan.upload_csv"), type=["csv", "txt"], help=t("gan.csv_help"))
+    upload = st.file_uploader(
+        t("gan.upload_csv"), type=["csv", "txt"], help=t("gan.csv_help"), max_upload_size=5
+    )
     if upload is not None and ss.get("gan_csv_name") != upload.file_id:
         try:
             ss.setdefault("gan_points", {})["csv"] = datasets.from_csv(upload.getvalue()).points

@@ -4,7 +4,7 @@ import streamlit as st
 
 from genlab import rooms
 from genlab.jobs import max_jobs
-from ui.i18n import t
+from ui.i18n import current_lang, t
 
 COLUMNS = 2
 
@@ -13,8 +13,9 @@ def card(room: rooms.Room) -> None:
     title, body = room.card_keys
     with st.container(border=True):
         st.subheader(t(title))
-        if room.screenshot.exists():
-            st.image(str(room.screenshot), width="stretch")
+        picture = room.screenshot(current_lang())
+        if picture.exists():
+            st.image(str(picture), width="stretch")
         st.write(t(body))
         st.page_link(room.page, label=t("home.open_room"), icon=":material/arrow_forward:")
 

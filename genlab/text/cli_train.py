@@ -24,7 +24,9 @@ PRINT_EVERY_S = 1.0
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("train-lm", help="train a language model on a corpus")
-    p.add_argument("--corpus", default="shakespeare", help="shakespeare, portuguese or a PATH")
+    p.add_argument(
+        "--corpus", default="shakespeare", help="shakespeare, machado, portuguese or a PATH"
+    )
     p.add_argument("--tokenizer", choices=KINDS, default="char")
     p.add_argument("--vocab-size", type=int, default=None, help="BPE size / word vocabulary cap")
     p.add_argument("--model", choices=MODELS, default="gpt")

@@ -1,4 +1,5 @@
-"""The texts a model learns from: Shakespeare, the lab's Portuguese sample, or an upload."""
+"""The texts a model learns from: Shakespeare, Machado de Assis, the lecture's Portuguese
+sentences, or an upload."""
 
 import functools
 import re
@@ -9,7 +10,7 @@ import charset_normalizer
 
 from genlab.errors import UserError
 
-BUILTIN = ("shakespeare", "portuguese")
+BUILTIN = ("shakespeare", "machado", "portuguese")
 ASSETS = Path(__file__).resolve().parents[2] / "assets" / "corpora"
 # Whole plays (modern spelling), in this order: about 1.13 M characters, close to Tiny
 # Shakespeare in size and in the plays it draws from.
@@ -49,8 +50,8 @@ def load_corpus(name: str) -> str:
             for p in SHAKESPEARE_PLAYS
         ]
         return "\n\n".join(plays)
-    if name == "portuguese":
-        return (ASSETS / "portuguese.txt").read_text("utf-8")
+    if name in ("machado", "portuguese"):  # built by assets/corpora/make_<name>.py
+        return (ASSETS / f"{name}.txt").read_text("utf-8")
     raise UserError("text.err_corpus_name", name=name)
 
 

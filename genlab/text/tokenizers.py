@@ -20,8 +20,9 @@ BPE_MAX_VOCAB = 16384
 MAX_WORD = 64  # longer words are cut into pieces: one giant "word" must not become one token
 BPE_CHUNK = 1000  # BPE reads lines in pieces of at most this many characters (a giant line hung it)
 WORD_RE = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]|\n")
-NO_SPACE_BEFORE = frozenset(".,;:!?)]}%…-\n")
-NO_SPACE_AFTER = frozenset("([{-\n")
+NO_SPACE_BEFORE = frozenset(".,;:!?)]}%…-\n”»")
+NO_SPACE_AFTER = frozenset("([{-\n“«¿¡")
+QUOTES = frozenset('"')  # the same mark opens and closes: no space inside either way
 VISIBLE = {"\n": "⏎", " ": "␣", "\t": "⇥"}
 
 
@@ -49,11 +50,20 @@ def chunks(text: str, size: int = BPE_CHUNK) -> list[str]:
 
 
 def join_words(pieces: list[str]) -> str:
-    """Glue word pieces back into text: spaces between words, none before punctuation."""
+    """Glue word pieces back into text: spaces between words, none before punctuation, none
+    inside quotes (``He said "yes".``: a straight quote opens, the next one closes)."""
     out: list[str] = []
+    open_quote = False  # the last straight quote written opened a quotation
     for piece in pieces:
-        if out and piece not in NO_SPACE_BEFORE and out[-1] not in NO_SPACE_AFTER:
+        closing = piece in QUOTES and open_quote
+        after_opening = bool(out) and out[-1] in QUOTES and open_quote
+        no_space = piece in NO_SPACE_BEFORE or closing or after_opening
+        if out and not no_space and out[-1] not in NO_SPACE_AFTER:
             out.append(" ")
+        if piece in QUOTES:
+            open_quote = not open_quote
+        if piece == "\n":
+            open_quote = False
         out.append(piece)
     return "".join(out)
 

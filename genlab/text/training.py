@@ -388,6 +388,8 @@ class Trainer:
             "samples": list(self.samples),
             "refs": self.refs,
             "done": self.done,
+            # a count bigram takes no steps: it counts the training text's pairs at once
+            "counted_pairs": len(self.train_ids) - 1 if self.counting else None,
         }
 
     def result(self, title: str = "") -> LanguageModel:

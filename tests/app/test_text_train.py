@@ -1,6 +1,7 @@
 """AppTest of the text-training page: corpus, tokens, model settings, training, errors."""
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -8,7 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from genlab.i18n import translate
+from genlab.text import preset_time
 from tests.support.app import session_job
+from tests.support.app import shown as shown_text
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "rooms" / "text_train.py")
@@ -167,3 +170,120 @@ def test_a_stopped_run_is_listed_and_resumes_from_where_it_stopped():
         assert again.params["run_dir"] == job.params["run_dir"]
     finally:
         again.stop(wait=True)
+
+
+def digits(text: str) -> str:
+    """A message's digits only (thousands separators differ between languages)."""
+    return re.sub(r"[^\d]", "", text)
+
+
+def wait_for_model(at: AppTest) -> None:
+    deadline = time.time() + 90
+    while not at.session_state["text_models"] and time.time() < deadline:
+        time.sleep(0.5)
+        at.run()
+    assert not at.exception and at.session_state["text_models"]
+
+
+def test_a_count_bigram_says_what_it_counted_and_its_run_is_named_in_plain_words():
+    at = open_page()
+    at.radio(key="text_corpus").set_value("portuguese")
+    at.radio(key="text_tokenizer").set_value("word")
+    at.radio(key="text_model").set_value("count-bigram").run()
+    at.button(key="text_play").click().run()
+    wait_for_model(at)
+    (name,) = at.session_state["text_models"]
+    assert name == "Lecture sentences · words · count bigram #1"
+    at.query_params["lang"] = "pt-BR"  # after the clicks: AppTest formats widget values in English
+    at.run()
+    tokens = int(digits(metric(at, "Tokens no texto")))
+    pairs = int(tokens * 0.9) - 1  # the training part's neighbouring pairs
+    counted = next(i.value for i in at.info if "contou os" in i.value)
+    assert str(pairs) in digits(counted)
+    assert not at.get("progress")  # no "Step 1 of 1", no tokens per second
+    assert "Velocidade (tokens/s)" not in [m.label for m in at.metric]
+    reported = at.session_state["genlab_progress"]["text"]
+    assert reported["corpus"] == "portuguese" and reported["tokenizer"] == "word"
+    assert reported["model"] == "count-bigram" and reported["steps"] == 1
+    assert reported["uploaded"] is False and reported["running"] is False
+    assert 0 < reported["val_loss"] < 10
+
+
+def test_an_own_text_training_is_reported_as_uploaded_while_it_runs():
+    at = open_page()
+    at.radio(key="text_corpus").set_value("own").run()
+    at.text_area(key="text_pasted").set_value("Glauco gosta de comer peras. " * 200).run()
+    at.radio(key="text_model").set_value("bigram").run()
+    at.number_input(key="text_bigram_steps").set_value(20000).run()
+    at.button(key="text_play").click().run()
+    job = session_job(at, "text")
+    try:
+        at.run()
+        reported = at.session_state["genlab_progress"]["text"]
+        assert reported["uploaded"] is True and reported["running"] is True
+        assert reported["model"] == "bigram" and reported["tokenizer"] == "char"
+    finally:
+        job.stop(wait=True)
+
+
+def test_presets_show_the_time_measured_on_this_server(monkeypatch):
+    monkeypatch.setattr(preset_time, "expected_seconds", lambda: {"1min": 95.0, "5min": 400.0})
+    for lang, expected in (
+        ("en", ["Small GPT: about 1 min 35 s", "Medium GPT: about 6 min 40 s", "being timed..."]),
+        ("pt-BR", ["GPT pequeno: cerca de 1 min 35 s", "GPT médio: cerca de 6 min 40 s"]),
+    ):
+        at = open_page(lang)
+        caption = next(
+            shown_text(c.value) for c in at.caption if "GPT" in c.value and "·" in c.value
+        )
+        assert all(part in caption for part in expected), caption
+        assert "1 minute" not in at.selectbox(key="text_preset").options[0]
+
+
+def test_unknown_words_are_quoted_and_a_batch_row_counts_its_examples():
+    at = open_page()
+    at.radio(key="text_tokenizer").set_value("word").run()
+    unknown = next(c.value for c in at.caption if c.value.startswith("Unknown in validation"))
+    assert re.fullmatch(r"Unknown in validation, for example: “[^”]+”(, “[^”]+”)+", unknown)
+    assert any(c.value.startswith("The first row alone holds 8 examples") for c in at.caption)
+
+
+def test_the_text_uploader_states_the_lab_s_own_20_mb_limit():
+    at = open_page()
+    at.radio(key="text_corpus").set_value("own").run()
+    (uploader,) = [u for u in at.get("file_uploader") if u.proto.id.endswith("text_upload")]
+    assert uploader.proto.max_upload_size_mb == 20
+
+
+def test_machado_corpus_is_offered_with_its_source_in_both_languages():
+    at = open_page()
+    at.radio(key="text_corpus").set_value("machado").run()
+    for lang, label, about in (
+        ("en", "Portuguese: Machado de Assis (3 novels)", "Public domain"),
+        ("pt-BR", "Português: Machado de Assis (3 romances)", "Domínio público"),
+    ):
+        at.query_params["lang"] = lang
+        at.run()
+        assert not at.exception
+        radio = at.radio(key="text_corpus")
+        assert label in radio.options and "shakespeare" not in radio.options
+        assert any(about in c.value for c in at.caption)
+        assert digits(metric(at, "Characters" if lang == "en" else "Caracteres")) == "1170567"
+
+
+def test_the_gan_csv_uploader_states_its_5_mb_limit():
+    at = AppTest.from_file(str(ROOT / "rooms" / "gan.py"), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.selectbox(key="gan_dataset").set_value("csv").run()
+    assert not at.exception, at.exception
+    csv = translate("en", "gan.upload_csv")
+    (uploader,) = [u for u in at.get("file_uploader") if u.proto.label == csv]
+    assert uploader.proto.max_upload_size_mb == 5
+
+
+@pytest.mark.parametrize("lang", ["en", "pt-BR"])
+def test_the_sentence_encoder_hint_uses_the_lab_s_own_pip(lang):
+    assert ".venv/bin/pip install -r requirements-embed.txt" in translate(
+        lang, "embed.err_extra_missing"
+    )

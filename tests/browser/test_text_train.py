@@ -2,6 +2,7 @@
 
 import re
 
+from genlab.i18n import translate
 from tests.support.browser import assert_no_exception, screenshot, wait_for, wait_for_app
 
 PT_LATIN1 = (
@@ -111,8 +112,8 @@ def test_a_preset_chosen_during_training_holds_and_survives_a_visit_to_another_r
     open_page(page, "text")
     page.get_by_role("button", name="Play").click()
     page.wait_for_function("() => /Step [1-9]/.test(document.body.innerText)", timeout=60_000)
-    page.get_by_label("Preset (time on a 2-core laptop)").click()
-    page.get_by_role("option", name="20 minutes", exact=True).click()
+    page.get_by_label("Preset", exact=True).click()
+    page.get_by_role("option", name="Large GPT", exact=True).click()
     settle(page)
     page.wait_for_timeout(2000)  # eight live ticks of the training chart
     wanted = {"Layers": "6", "Embedding size (width)": "192", "Training steps": "1200"}
@@ -126,3 +127,46 @@ def test_a_preset_chosen_during_training_holds_and_survives_a_visit_to_another_r
     page.get_by_role("button", name="Stop").click()
     page.get_by_role("button", name="Play").wait_for(timeout=30_000)
     assert_no_exception(page)
+
+
+def test_machado_chosen_in_the_train_room_trains_in_both_languages(page, open_page):
+    for lang, corpus, model, play in (
+        ("en", "Portuguese: Machado de Assis (3 novels)", "count bigram", "Play"),
+        ("pt-BR", "Português: Machado de Assis (3 romances)", "bigrama por contagem", "Iniciar"),
+    ):
+        download = translate(lang, "text.download")
+        open_page(page, "text", lang)
+        page.get_by_text(corpus, exact=True).click()
+        settle(page)
+        assert page.get_by_text(re.compile("Quincas Borba")).count() == 1  # what the text is
+        assert page.get_by_text(re.compile(r"^1[.,]170[.,]567$")).count() >= 1  # characters
+        page.get_by_text(model, exact=True).click()
+        settle(page)
+        page.get_by_role("button", name=play).click()
+        page.get_by_role("button", name=download, exact=True).wait_for(timeout=120_000)
+        screenshot(page, f"text_train_machado_{lang}")
+        body = page.inner_text("body")
+        assert page.get_by_text(re.compile("^Machado de Assis · ")).count() >= 1  # the run's name
+        assert re.search(r"(counted the|contou os) [\d.,]+ (pairs|pares)", body)
+        assert "Step 1 of 1" not in body and "Passo 1 de 1" not in body
+        assert_no_exception(page)
+
+
+def options_of(page, label: str) -> list[str]:
+    """The texts of a select box's options (opened, read, closed)."""
+    page.get_by_label(label, exact=True).click()
+    options = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    return options
+
+
+def test_the_shipped_machado_models_are_offered_in_next_word_and_embeddings(page, open_page):
+    for lang in ("en", "pt-BR"):
+        model_label, source_label = translate(lang, "next.model"), translate(lang, "embed.source")
+        open_page(page, "next", lang)
+        found = [o for o in options_of(page, model_label) if "machado" in o.lower()]
+        assert len(found) == 2, found  # the word GPT and the character GPT
+        open_page(page, "embeddings", lang)
+        found = [o for o in options_of(page, source_label) if "machado" in o.lower()]
+        assert len(found) >= 2, found
+        assert_no_exception(page)

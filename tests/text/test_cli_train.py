@@ -109,3 +109,14 @@ def test_train_lm_on_cuda_without_a_gpu_is_refused(capsys):
     if cli_train.torch.cuda.is_available():
         pytest.skip("this machine has a CUDA GPU")
     assert run_cli(["--corpus", "portuguese", "--device", "cuda"], capsys)[0] == 2
+
+
+def test_train_lm_on_machado_learns_its_words(tmp_path, capsys):
+    out = tmp_path / "machado.safetensors"
+    argv = ["--corpus", "machado", "--tokenizer", "word", "--vocab-size", "4000"]
+    code, lines = run_cli([*argv, "--model", "count-bigram", "--out", str(out), "--json"], capsys)
+    assert code == 0 and lines[-1]["done"] is True
+    lm = load_lm(out)
+    assert lm.meta["corpus"] == "machado" and lm.tokenizer.vocab_size == 4000
+    assert {"Capitu", "Rubião", "Quincas", "Virgília"} <= set(lm.tokenizer.tokens)
+    assert lines[-1]["val_loss"] < lm.meta["refs"]["uniform"]  # it learnt something

@@ -1,9 +1,12 @@
 """Corpora: the built-in texts and what happens to a participant's upload."""
 
+import importlib.util
+
 import pytest
 
 from genlab.errors import UserError
 from genlab.text.corpora import (
+    ASSETS,
     MAX_UPLOAD_BYTES,
     corpus_stats,
     decode_upload,
@@ -31,6 +34,31 @@ def test_portuguese_corpus_follows_the_lecture_example():
         w: sum(a.startswith(w) for a in after) for w in ("peras", "melancia", "pregos", "cimento")
     }
     assert counts["peras"] > counts["melancia"] > counts["pregos"] > counts["cimento"] > 0
+
+
+def test_machado_corpus_is_the_three_novels_rebuilt_into_paragraphs():
+    text = load_corpus("machado")
+    assert 1_100_000 <= len(text) <= 1_250_000
+    assert 15_000 <= len({w.strip(".,;:!?—-()\"“”'").lower() for w in text.split()}) <= 40_000
+    blocks = text.split("\n\n")
+    titles = ("MEMÓRIAS PÓSTUMAS DE BRÁS CUBAS", "QUINCAS BORBA", "DOM CASMURRO")
+    assert [b for b in blocks if b in titles] == list(titles)
+    headings = [b for b in blocks if b.startswith("CAPÍTULO ")]
+    assert len(headings) == 160 + 201 + 148 and all("\n" not in h for h in headings)
+    # Headings glued to their chapter's text in the raw files come apart from it.
+    assert "CAPÍTULO II — DO LIVRO" in blocks and "CAPÍTULO XL — UMA ÉGUA" in blocks
+    assert any(b.startswith("Agora que expliquei o título, passo a escrever") for b in blocks)
+    # Paragraphs, not printed lines: no line break inside a block, dialogue lines apart.
+    assert all("\n" not in b for b in blocks[:-1]) and "— Continue, disse eu acordando." in blocks
+    assert sum(len(b) for b in blocks) / len(blocks) > 200
+    assert "FIM" not in blocks and "CAPÍTULO" not in " ".join(b for b in blocks if b[0] != "C")
+
+
+def test_machado_corpus_is_what_its_script_builds_from_the_bundled_raw_files():
+    spec = importlib.util.spec_from_file_location("make_machado", ASSETS / "make_machado.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.corpus() == load_corpus("machado")
 
 
 def test_unknown_builtin_name_is_a_user_error():

@@ -113,11 +113,13 @@ def test_shipped_checkpoints_load_and_say_what_they_were_trained_on():
         "shakespeare-word-gpt",
         "portuguese-word-gpt",
         "shakespeare-char-bigram",
+        "machado-char-gpt",
+        "machado-word-gpt",
     } <= set(names)
     for name, path in names.items():
         assert path.stat().st_size < 20 * 2**20, name
         lm = load_lm(path)
-        assert lm.meta["corpus"] in ("shakespeare", "portuguese")
+        assert lm.meta["corpus"] in ("shakespeare", "machado", "portuguese")
         refs = lm.meta["refs"]
         assert lm.meta["val_loss"] < refs["unigram"], name
         if lm.config.model == "gpt":

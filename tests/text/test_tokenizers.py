@@ -50,6 +50,19 @@ def test_word_decode_puts_spaces_between_words_but_not_before_punctuation():
     assert join_words(["bem", "-", "vindo", "(", "sim", ")", "!"]) == "bem-vindo (sim)!"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        'He said "yes", and left.',
+        '"Good night" and "good morrow".',
+        "Ele disse: “Morto! morto!” e saiu (sem «adeus»).",
+        'A stray "quote\n"does not" turn the next line\'s quotes inside out.',
+    ],
+)
+def test_word_decode_puts_no_space_inside_quotes(text):
+    assert join_words(words(text)) == text
+
+
 def test_word_vocabulary_cap_maps_rare_words_to_unk():
     tok = build_tokenizer("word", TEXT * 3 + "raro", vocab_size=5)
     assert tok.vocab_size == 5 and tok.tokens[0] == "<unk>"
