@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 
 from genlab import checkpoint, device, runs
 from genlab.errors import UserError
@@ -160,6 +161,31 @@ def references(train_ids: torch.Tensor, val_ids: torch.Tensor, vocab_size: int) 
         "unigram": unigram,
         "bigram": -logp[val_ids[:-1], val_ids[1:]].mean().item(),
     }
+
+
+@torch.no_grad()
+def split_loss(model, ids: torch.Tensor, block_size: int, batch: int = EVAL_BATCH) -> float:
+    """Mean cross-entropy over EVERY next token of ``ids`` (a whole split), read in consecutive
+    windows of ``block_size`` tokens (the last one shorter): each token is predicted once, with
+    the context a training window gives it (1 to ``block_size`` tokens back)."""
+    was_training = model.training
+    model.eval()
+    device_ = next(iter(model.state_dict().values())).device
+    n = len(ids) - 1
+    rows = n // block_size
+    x = ids[: rows * block_size].view(rows, block_size)
+    y = ids[1 : rows * block_size + 1].view(rows, block_size)
+    chunks = list(zip(x.split(batch), y.split(batch), strict=True))
+    if n > rows * block_size:
+        chunks.append((ids[rows * block_size : n][None], ids[rows * block_size + 1 :][None]))
+    total = 0.0
+    for xb, yb in chunks:
+        logits = model(xb.to(device_))[0]
+        total += F.cross_entropy(
+            logits.reshape(-1, logits.size(-1)), yb.to(device_).reshape(-1), reduction="sum"
+        ).item()
+    model.train(was_training)
+    return total / n
 
 
 class Trainer:
