@@ -40,28 +40,27 @@ class Run:
 
     def __init__(self, text, tok, name: str, seed: int, points: int):
         model_cfg, train_cfg = preset("gpt", tok.vocab_size, name)
-        quiet = {"eval_interval": 10**9, "eval_batches": 1, "sample_tokens": 0}
-        train_cfg = replace(train_cfg, **quiet, sample_interval=10**9, timeline_points=0, seed=seed)
+        quiet = {"eval_interval": 10**9, "sample_interval": 10**9, "sample_tokens": 0}
+        train_cfg = replace(train_cfg, **quiet, timeline_points=0, seed=seed)
         self.name = name
         self.trainer = Trainer(text, tok, model_cfg, train_cfg, "shakespeare")
         self.trainer.run_for(0)  # the step-0 evaluation, outside the clocks
         self.every = max(1, train_cfg.steps // points)
-        self.cpu = self.eval_s = 0.0
+        self.eval_s = 0.0
         self.curve = [self._point()]
 
     def _point(self) -> dict:
         tr = self.trainer
         t0 = time.perf_counter()
-        loss = split_loss(tr.model, tr.val_ids, tr.cfg.block_size)
+        last = tr.history[-1]
+        loss = last.get("val_loss_full") or split_loss(tr.model, tr.val_ids, tr.cfg.block_size)
         self.eval_s += time.perf_counter() - t0
-        return {"step": tr.step, "train_s": tr.train_time, "cpu_s": self.cpu, "val": loss}
+        return {"step": tr.step, "train_s": tr.train_time, "cpu_s": tr.train_cpu, "val": loss}
 
     def advance(self, seconds: float) -> None:
         start = time.perf_counter()
         while not self.trainer.done and time.perf_counter() - start < seconds:
-            c0 = time.process_time()
             self.trainer.run_for(0)  # exactly one step
-            self.cpu += time.process_time() - c0
             if self.trainer.done or self.trainer.step % self.every == 0:
                 self.curve.append(self._point())
 

@@ -1,7 +1,8 @@
 """Training a language model: one Trainer object for the CLI, the tests and the page's worker.
 
 The trainer advances in short chunks (``run_for``) so that a caller can pause, stop, draw or
-print between them. It evaluates train and validation loss on fixed batches, measures tokens/s,
+print between them. It evaluates train and validation loss on small fixed batches during the run
+(cheap) and on the whole validation split at the end (``val_loss_full``), measures tokens/s,
 keeps a sample of generated text every few steps and the token embeddings at up to
 ``timeline_points`` steps.
 """
@@ -22,7 +23,7 @@ from genlab.text.checkpoint import LanguageModel, dumps, load_lm
 from genlab.text.models import CountBigram, LMConfig, build_model, generate
 from genlab.text.tokenizers import Tokenizer, build_tokenizer
 
-EVAL_BATCH = 64
+EVAL_BATCH = 32
 MAX_STEPS = 200_000
 MAX_BATCH_POINTS = 400
 DEFAULT_MAX_BATCH_MB = 6144
@@ -45,7 +46,7 @@ class TrainConfig:
     beta1: float = 0.9
     beta2: float = 0.99
     eval_interval: int = 0
-    eval_batches: int = 4
+    eval_batches: int = 2
     sample_interval: int = 0
     sample_tokens: int = 200
     timeline_points: int = 20
@@ -233,6 +234,7 @@ class Trainer:
         self.step = 0
         self.elapsed = 0.0
         self.train_time = 0.0
+        self.train_cpu = 0.0  # CPU seconds of the steps (this session's; steadier when shared)
         self.tokens = 0
         self.history: list[dict] = []
         self.samples: list[tuple[int, str]] = []
@@ -324,6 +326,8 @@ class Trainer:
             "tokens_per_s": self.tokens / self.train_time if self.train_time else 0.0,
             "lr": self.lr_at(max(0, self.step - 1)) if not self.counting else 0.0,
         }
+        if self.done:
+            record["val_loss_full"] = split_loss(self.model, self.val_ids, self.cfg.block_size)
         self.history.append(record)
         return record
 
@@ -345,13 +349,14 @@ class Trainer:
         records = []
         start = time.perf_counter()
         while not self.done:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             loss = self._train_step()
             if not self.counting:
                 self.batch_losses.append((self.step + 1, loss))
             self.step += 1
             dt = time.perf_counter() - t0
             self.train_time += dt
+            self.train_cpu += time.process_time() - c0
             self.elapsed += dt
             if self._due(self.eval_every):
                 t0 = time.perf_counter()
@@ -435,6 +440,7 @@ class Trainer:
             "corpus": self.corpus,
             "steps": self.step,
             "val_loss": last["val_loss"],
+            "val_loss_full": last.get("val_loss_full"),
             "train_loss": last["train_loss"],
             "seed": self.tcfg.seed,
             "title": title,

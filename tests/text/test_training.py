@@ -291,3 +291,12 @@ def test_whole_split_loss_of_the_count_bigram_is_its_reference_line():
     tr = run_to_end(trainer(model=LMConfig(model="count-bigram", block_size=8)))
     loss = split_loss(tr.model, tr.val_ids, 8)
     assert loss == pytest.approx(tr.refs["bigram"], rel=1e-5)
+
+
+def test_the_last_evaluation_and_the_checkpoint_give_the_whole_split_validation_loss():
+    tr = run_to_end(trainer())
+    whole = split_loss(tr.model, tr.val_ids, TINY_GPT.block_size)
+    assert tr.history[-1]["val_loss_full"] == pytest.approx(whole)
+    assert all("val_loss_full" not in r for r in tr.history[:-1])  # cheap batches until the end
+    assert load_lm(dumps(tr.result())).meta["val_loss_full"] == pytest.approx(whole)
+    assert tr.train_cpu > 0
