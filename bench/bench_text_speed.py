@@ -75,9 +75,11 @@ def race(text, tok, seed: int, points: int) -> dict[str, Run]:
 
 def time_to(curve: list[dict], loss: float, clock: str) -> float | None:
     """Seconds on ``clock`` at which the curve first reaches ``loss``, linear between points."""
+    if curve[0]["val"] <= loss:
+        return curve[0][clock]
     for a, b in itertools.pairwise(curve):
         if b["val"] <= loss:
-            frac = (a["val"] - loss) / (a["val"] - b["val"]) if a["val"] > loss else 1.0
+            frac = (a["val"] - loss) / (a["val"] - b["val"])
             return a[clock] + frac * (b[clock] - a[clock])
     return None
 
