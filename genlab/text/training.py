@@ -1,7 +1,8 @@
 """Training a language model: one Trainer object for the CLI, the tests and the page's worker.
 
 The trainer advances in short chunks (``run_for``) so that a caller can pause, stop, draw or
-print between them. It evaluates train and validation loss on fixed batches, measures tokens/s,
+print between them. It evaluates train and validation loss on small fixed batches during the run
+(cheap) and on the whole validation split at the end (``val_loss_full``), measures tokens/s,
 keeps a sample of generated text every few steps and the token embeddings at up to
 ``timeline_points`` steps.
 """
@@ -13,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 
 from genlab import checkpoint, device, runs
 from genlab.errors import UserError
@@ -22,7 +24,7 @@ from genlab.text.checkpoint import LanguageModel, dumps, load_lm
 from genlab.text.models import CountBigram, LMConfig, build_model, generate
 from genlab.text.tokenizers import Tokenizer, build_tokenizer
 
-EVAL_BATCH = 64
+EVAL_BATCH = 32
 MAX_STEPS = 200_000
 MAX_BATCH_POINTS = 400
 DEFAULT_MAX_BATCH_MB = 6144
@@ -45,7 +47,7 @@ class TrainConfig(Settings):
     beta1: float = 0.9
     beta2: float = 0.99
     eval_interval: int = 0
-    eval_batches: int = 4
+    eval_batches: int = 2
     sample_interval: int = 0
     sample_tokens: int = 200
     timeline_points: int = 20
@@ -85,12 +87,21 @@ class TrainConfig(Settings):
         return self
 
 
-# Presets are named by what they cost on the 2-core development machine (one thread, quiet):
-# "1min" runs about 33k tokens/s there; the larger ones were sized by their compute per token.
+# Presets are named by what they cost on the 2-core development machine (one thread, quiet);
+# the larger ones were sized by their compute per token. "1min" is tuned for the time to a
+# validation loss (docs/benchmarks.md): batch 16 (more updates for the same tokens than 32),
+# short warmup, no weight decay; about 50 ms of CPU per step.
 GPT_PRESETS: dict[str, tuple[dict, dict]] = {
     "1min": (
         {"n_layer": 3, "n_head": 4, "n_embd": 96, "block_size": 64, "dropout": 0.0},
-        {"batch_size": 32, "lr": 6e-3, "min_lr": 6e-4, "warmup": 100, "steps": 1200},
+        {
+            "batch_size": 16,
+            "lr": 5e-3,
+            "min_lr": 5e-4,
+            "warmup": 30,
+            "steps": 1100,
+            "weight_decay": 0.0,
+        },
     ),
     "5min": (
         {"n_layer": 4, "n_head": 4, "n_embd": 128, "block_size": 128, "dropout": 0.0},
@@ -151,6 +162,31 @@ def references(train_ids: torch.Tensor, val_ids: torch.Tensor, vocab_size: int) 
     }
 
 
+@torch.no_grad()
+def split_loss(model, ids: torch.Tensor, block_size: int, batch: int = EVAL_BATCH) -> float:
+    """Mean cross-entropy over EVERY next token of ``ids`` (a whole split), read in consecutive
+    windows of ``block_size`` tokens (the last one shorter): each token is predicted once, with
+    the context a training window gives it (1 to ``block_size`` tokens back)."""
+    was_training = model.training
+    model.eval()
+    device_ = next(iter(model.state_dict().values())).device
+    n = len(ids) - 1
+    rows = n // block_size
+    x = ids[: rows * block_size].view(rows, block_size)
+    y = ids[1 : rows * block_size + 1].view(rows, block_size)
+    chunks = list(zip(x.split(batch), y.split(batch), strict=True))
+    if n > rows * block_size:
+        chunks.append((ids[rows * block_size : n][None], ids[rows * block_size + 1 :][None]))
+    total = 0.0
+    for xb, yb in chunks:
+        logits = model(xb.to(device_))[0]
+        total += F.cross_entropy(
+            logits.reshape(-1, logits.size(-1)), yb.to(device_).reshape(-1), reduction="sum"
+        ).item()
+    model.train(was_training)
+    return total / n
+
+
 class Trainer:
     """Trains one model on one text; advance it with ``run_for(seconds)`` until ``done``."""
 
@@ -196,6 +232,7 @@ class Trainer:
         self.step = 0
         self.elapsed = 0.0
         self.train_time = 0.0
+        self.train_cpu = 0.0  # CPU seconds of the steps (this session's; steadier when shared)
         self.tokens = 0
         self.history: list[dict] = []
         self.samples: list[tuple[int, str]] = []
@@ -287,6 +324,8 @@ class Trainer:
             "tokens_per_s": self.tokens / self.train_time if self.train_time else 0.0,
             "lr": self.lr_at(max(0, self.step - 1)) if not self.counting else 0.0,
         }
+        if self.done:
+            record["val_loss_full"] = split_loss(self.model, self.val_ids, self.cfg.block_size)
         self.history.append(record)
         return record
 
@@ -308,13 +347,14 @@ class Trainer:
         records = []
         start = time.perf_counter()
         while not self.done:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             loss = self._train_step()
             if not self.counting:
                 self.batch_losses.append((self.step + 1, loss))
             self.step += 1
             dt = time.perf_counter() - t0
             self.train_time += dt
+            self.train_cpu += time.process_time() - c0
             self.elapsed += dt
             if self._due(self.eval_every):
                 t0 = time.perf_counter()
@@ -400,6 +440,7 @@ class Trainer:
             "corpus": self.corpus,
             "steps": self.step,
             "val_loss": last["val_loss"],
+            "val_loss_full": last.get("val_loss_full"),
             "train_loss": last["train_loss"],
             "seed": self.tcfg.seed,
             "title": title,

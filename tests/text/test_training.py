@@ -12,7 +12,7 @@ from genlab import checkpoint, jobs, runs
 from genlab.errors import UserError
 from genlab.text.checkpoint import dumps, load_lm
 from genlab.text.corpora import load_corpus
-from genlab.text.models import LMConfig
+from genlab.text.models import LMConfig, build_model
 from genlab.text.tokenizers import build_tokenizer
 from genlab.text.training import (
     GPT_PRESETS,
@@ -23,6 +23,7 @@ from genlab.text.training import (
     preset,
     references,
     sample_text,
+    split_loss,
     trainer_from_params,
 )
 
@@ -269,3 +270,33 @@ def test_the_worker_refuses_a_batch_too_big_for_the_memory_limit(monkeypatch):
     with pytest.raises(UserError) as err:
         trainer_from_params(_params(batch_size=512))
     assert err.value.key == "text.err_batch_memory"
+
+
+@pytest.mark.parametrize("n", [49, 50, 51, 7])
+def test_whole_split_loss_predicts_every_token_once_with_its_window_context(n):
+    # By hand: token i+1 is predicted from the tokens of its window of 16 up to i.
+    torch.manual_seed(0)
+    model = build_model(replace(TINY_GPT, vocab_size=11)).train()
+    ids = torch.randint(11, (n,))
+    total = 0.0
+    for i in range(n - 1):
+        start = i - i % 16
+        logits = model(ids[start : i + 1][None])[0][0, -1]
+        total -= logits.log_softmax(-1)[ids[i + 1]].item()
+    assert split_loss(model, ids, 16, batch=2) == pytest.approx(total / (n - 1), rel=1e-5)
+    assert model.training  # put back as it was
+
+
+def test_whole_split_loss_of_the_count_bigram_is_its_reference_line():
+    tr = run_to_end(trainer(model=LMConfig(model="count-bigram", block_size=8)))
+    loss = split_loss(tr.model, tr.val_ids, 8)
+    assert loss == pytest.approx(tr.refs["bigram"], rel=1e-5)
+
+
+def test_the_last_evaluation_and_the_checkpoint_give_the_whole_split_validation_loss():
+    tr = run_to_end(trainer())
+    whole = split_loss(tr.model, tr.val_ids, TINY_GPT.block_size)
+    assert tr.history[-1]["val_loss_full"] == pytest.approx(whole)
+    assert all("val_loss_full" not in r for r in tr.history[:-1])  # cheap batches until the end
+    assert load_lm(dumps(tr.result())).meta["val_loss_full"] == pytest.approx(whole)
+    assert tr.train_cpu > 0
