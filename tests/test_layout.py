@@ -62,19 +62,11 @@ def test_nothing_cites_files_users_of_the_repository_do_not_have():
     assert not offenders, offenders
 
 
-# written on other branches at the same time (docs/workshop.md ...): they exist once merged
-DOCS_FROM_OTHER_BRANCHES = {"docs/workshop.md", "docs/rooms.md", "docs/engine.md", "docs/assets.md"}
-
-
 def test_the_readme_is_short_and_its_links_lead_somewhere():
     root = GENLAB.parent
     readme = (root / "README.md").read_text("utf-8")
     assert len(readme.encode()) <= 6 * 1024
     links = re.findall(r"\]\(([^)#]+)\)", readme)
     assert "docs/serving.md" in links and "docs/bad-input.md" in links
-    missing = [
-        link
-        for link in links
-        if not (root / link).exists() and link not in DOCS_FROM_OTHER_BRANCHES
-    ]
+    missing = [link for link in links if not (root / link).exists()]
     assert not missing, missing
