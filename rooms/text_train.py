@@ -127,7 +127,9 @@ def model_section(prep: data.Prepared) -> tuple[LMConfig, TrainConfig] | None:
     )
     st.caption(t(f"text.model_{kind}_help"))
     vocab = prep.tokenizer.vocab_size
-    model_cfg, train_cfg = training.preset(kind, vocab)
+    # the chosen preset's warmup, min_lr and weight decay (its other settings are widgets)
+    chosen = st.session_state.get("text_preset", training.DEFAULT_PRESET)
+    model_cfg, train_cfg = training.preset(kind, vocab, chosen)
     try:
         if kind == "gpt":
             model_cfg, train_cfg = gpt_settings(model_cfg, train_cfg)
