@@ -1,6 +1,7 @@
 """The GAN room in a real Chromium: live training, 8 Gaussians with a learning rate of 10 (the
 divergence is handled), a free-hand drawing, and CSV uploads (bad and good)."""
 
+import re
 import time
 
 import pytest
@@ -198,18 +199,19 @@ FITS = """button => [button, ...button.querySelectorAll('*')].every(
 # ---------------------------------------------------------------------------- slow motion
 
 
+SUBSTEP = re.compile(r"Sub-step (\d+) of 10")
+
+
 def substep_number(page) -> int | None:
-    text = page.locator("[data-testid=stAlert]").filter(has_text="Sub-step").all_inner_texts()
-    if not text:
-        return None
-    return int(text[0].split("Sub-step ")[1].split(" ")[0])
+    text = page.locator("[data-testid=stAlert]").filter(has_text=SUBSTEP).all_inner_texts()
+    return int(SUBSTEP.search(text[0]).group(1)) if text else None
 
 
 def test_next_substep_walks_every_substep_in_order_beside_its_button(page, open_page):
     open_page(page, "gan", "en")
     page.get_by_text("Slow motion: walk through one epoch", exact=True).click()
-    wait_for_app(page)
     button = page.get_by_role("button", name="Next sub-step")
+    button.wait_for(timeout=60_000)
     seen = []
     for _ in range(12):
         before = substep_number(page)
@@ -217,7 +219,7 @@ def test_next_substep_walks_every_substep_in_order_beside_its_button(page, open_
         assert wait_for(lambda b=before: substep_number(page) not in (None, b), timeout=30)
         seen.append(substep_number(page))
     assert seen == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 2]
-    note = page.locator("[data-testid=stAlert]").filter(has_text="Sub-step").first.bounding_box()
+    note = page.locator("[data-testid=stAlert]").filter(has_text=SUBSTEP).first.bounding_box()
     pressed = button.bounding_box()
     assert 0 <= note["y"] - (pressed["y"] + pressed["height"]) < 150  # right under its button
     assert_no_exception(page)
