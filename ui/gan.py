@@ -35,12 +35,15 @@ def widget_config() -> GanConfig:
 
 
 def init_settings() -> None:
-    """The settings of the page's link on a first visit (a lesson's deep link, a shared link)."""
-    if "gan_ready" in ss:
+    """The settings of the page's link: on a first visit, and whenever the link's settings are
+    not the ones the page wrote there itself (a lesson's deep link to /gan?d_lr=... later in the
+    session). A link without settings (coming back from another room) keeps the widgets."""
+    query = {k: v for k, v in st.query_params.to_dict().items() if k in FIELDS}
+    if "gan_ready" in ss and (not query or query == ss.get("gan_url")):
         return
     ss["gan_ready"] = True
     try:
-        set_widgets(GanConfig.from_query(st.query_params.to_dict()))
+        set_widgets(GanConfig.from_query(query))
     except UserError as err:
         set_widgets(GanConfig())
         ss["gan_notice"] = ("error", err.key, err.params)
@@ -49,7 +52,8 @@ def init_settings() -> None:
 def show_settings_in_url(cfg: GanConfig) -> None:
     for name in FIELDS:
         st.query_params.pop(name, None)
-    st.query_params.update(cfg.to_query())
+    ss["gan_url"] = cfg.to_query()
+    st.query_params.update(ss["gan_url"])
 
 
 def job_params(cfg: GanConfig, paused: bool = False) -> dict:

@@ -136,6 +136,13 @@ def test_a_link_restores_the_settings():
     assert at.slider(key="gan_g_layers").value == 3
     share = at.code[-1].value
     assert "dataset=gaussians8" in share and "loss=hinge" in share
+    assert "me=" not in share and "job_" not in share  # the participant's key stays private
+    at.query_params["d_lr"] = "0.003"  # a lesson's deep link, later in the same session
+    at.run()
+    rates = {n.label: n.value for n in at.number_input}
+    assert rates[translate("en", "gan.d_lr")] == 0.003
+    loss = next(s for s in at.selectbox if s.label == translate("en", "gan.loss"))
+    assert loss.value == "hinge"
 
 
 def test_a_broken_link_explains_itself_and_the_page_still_works():

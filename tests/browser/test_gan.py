@@ -213,10 +213,11 @@ def test_next_substep_walks_every_substep_in_order_beside_its_button(page, open_
     button = page.get_by_role("button", name="Next sub-step")
     button.wait_for(timeout=60_000)
     seen = []
-    for _ in range(12):
+    for click in range(12):
         before = substep_number(page)
         button.click()
-        assert wait_for(lambda b=before: substep_number(page) not in (None, b), timeout=30)
+        answered = wait_for(lambda b=before: substep_number(page) not in (None, b), timeout=90)
+        assert answered, f"click {click + 1}: no new sub-step shown (seen so far: {seen})"
         seen.append(substep_number(page))
     assert seen == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 2]
     note = page.locator("[data-testid=stAlert]").filter(has_text=SUBSTEP).first.bounding_box()
