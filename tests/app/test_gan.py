@@ -119,7 +119,10 @@ def test_steps_and_slow_motion_on_a_paused_job():
 
         at.toggle(key="gan_slow").set_value(True).run()
         for stage in ("sample", "classify", "loss"):
-            at.button(key="gan_substep").click().run()
+            next_substep = next(
+                b for b in at.button if b.label == translate("en", "gan.next_substep")
+            )
+            next_substep.click().run()
             tick_until(at, lambda a, s=stage: (job.snapshot.get("stage") or [None, None])[1] == s)
         explanation = at.info[-1].value
         assert "**Loss.**" in explanation
