@@ -194,7 +194,7 @@ def controls() -> None:
     if st.toggle(t("gan.slow_motion"), key="gan_slow"):
         st.button(
             t("gan.next_substep"),
-            key=room.substep_key(),
+            key="gan_substep",
             on_click=room.command,
             args=("substep",),
             type="primary",

@@ -4,6 +4,7 @@ The page (rooms/gan.py) lays out widgets and charts; everything they call lives 
 """
 
 import dataclasses
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -23,6 +24,7 @@ TRAINED = Path(__file__).resolve().parent.parent / "assets" / "gan"
 SPEEDS = {"slow": 20, "medium": 150, "fast": 0}  # epochs per second (0: as fast as possible)
 FIELDS = [f.name for f in dataclasses.fields(GanConfig)]
 SETTINGS = Versioned("gan", FIELDS)
+REPLAY_S = 1.0  # s: a click sent again with a live tick arrives within this
 ss = st.session_state
 
 
@@ -111,17 +113,17 @@ def paused_job():
     return job
 
 
-def substep_key() -> str:
-    """The "Next sub-step" button's key, new after each click: a click the browser sends again
-    with a live tick (it did: 18 clicks showed sub-steps 1,2,4,5,6,8,...) lands on the old key and
-    is dropped, as for the lab's own settings (ui.widgets.Versioned)."""
-    return f"gan_substep_{ss.get('gan_substep_clicks', 0)}"
-
-
 def command(name: str, **args) -> None:
-    """A step by hand on the paused job ("step" or a slow-motion "substep")."""
+    """A step by hand on the paused job ("step" or a slow-motion "substep").
+
+    A "substep" within REPLAY_S of the previous one is the same click sent again with a live tick
+    (18 clicks showed sub-steps 1,2,4,5,6,8,...; a new key per click left two buttons on the page
+    while it reran): dropped, so that the explanation walks every sub-step in order."""
     if name == "substep":
-        ss["gan_substep_clicks"] = ss.get("gan_substep_clicks", 0) + 1
+        now = time.monotonic()
+        if now - ss.get("gan_substep_at", -REPLAY_S) < REPLAY_S:
+            return
+        ss["gan_substep_at"] = now
     job = paused_job()
     if job is None:
         return

@@ -215,6 +215,7 @@ def test_next_substep_walks_every_substep_in_order_beside_its_button(page, open_
     seen = []
     for click in range(12):
         before = substep_number(page)
+        page.wait_for_timeout(1200)  # read the explanation (a quicker click counts as a replay)
         button.click()
         answered = wait_for(lambda b=before: substep_number(page) not in (None, b), timeout=90)
         assert answered, f"click {click + 1}: no new sub-step shown (seen so far: {seen})"
