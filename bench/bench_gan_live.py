@@ -9,6 +9,12 @@ GAN Lab for comparison: one epoch per animation frame (at most 60 epochs/s), vis
 every 50 epochs. Prints the median of the runs next to the goals.
 
     .venv/bin/python bench/bench_gan_live.py [--seconds 10] [--runs 3]
+
+With --fragment, no browser: where one live tick's time goes on the server, part by part (building
+the figure dicts from a real snapshot, and their JSON encoding as st.plotly_chart does it), medians
+of 200 repetitions:
+
+    .venv/bin/python bench/bench_gan_live.py --fragment
 """
 
 import argparse
@@ -80,12 +86,57 @@ def measure(browser, base: str, seconds: float, speed: str) -> dict:
     }
 
 
+def _median_ms(work, repeat: int = 200) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def fragment_costs() -> None:
+    """One live tick's server-side parts, from a snapshot as the worker publishes it."""
+    import plotly.io
+
+    from genlab.gan import datasets, fields, figures
+    from genlab.gan.config import GanConfig
+    from genlab.gan.training import Trainer
+    from ui.charts import _Checked
+
+    trainer = Trainer(GanConfig(), datasets.make("ring", None))
+    trainer.train(300)
+    snap = {**fields.snapshot(trainer, trainer.data.sample(300, seed=1)), "js": 0.1, "kl": 0.2}
+    names = "d_loss g_loss js kl d_real d_fake losses divergence predictions epoch floor"
+    labels = {name: name for name in (*figures.LAYERS, *names.split())}
+    record = {"d_loss": 1.3, "g_loss": 0.7, "d_real": 0.5, "d_fake": 0.5, "kl": 0.2, "js": 0.1}
+    log = [{"epoch": i, **record} for i in range(5000)]
+    texts = {name: name for name in figures.BOXES}
+    parts = {
+        "layered view (every 0.1 s)": lambda: figures.plane(snap, figures.LAYERS, labels),
+        "curves, 5,000 records (0.5 s)": lambda: figures.metrics(
+            log, labels, (1.4, 0.7), 460, 0.02
+        ),
+        "model overview (0.5 s)": lambda: figures.diagram(texts),
+    }
+    print(f"{'part':32}{'build ms':>10}{'JSON ms':>10}{'KiB':>8}")
+    for name, build in parts.items():
+        figure = build()
+        encode = lambda f=figure: plotly.io.to_json(_Checked(f), validate=False)  # noqa: E731
+        size = len(encode()) / 1024
+        print(f"{name:32}{_median_ms(build):10.2f}{_median_ms(encode):10.2f}{size:8.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fragment", action="store_true", help="server-side parts of a tick")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--speed", default="Full speed", choices=("Slow", "Medium", "Full speed"))
     args = parser.parse_args()
+    if args.fragment:
+        fragment_costs()
+        return
     port = free_port()
     server = start_lab(port)
     try:

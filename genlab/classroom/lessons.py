@@ -110,7 +110,7 @@ def _settings(room: str, settings, where: str) -> dict:
     if not isinstance(settings, dict):
         raise UserError("class.err_lesson_field", where=where)
     allowed = {
-        "gan": lambda k: k in GanConfig.__dataclass_fields__,
+        "gan": lambda k: k.startswith(GanConfig.PREFIX) and bool(GanConfig.query_keys({k: ""})),
         "embeddings": lambda k: k.startswith("e_") and k[2:] in View.__dataclass_fields__,
         "next": lambda k: k in NEXT_SETTINGS,
         "text": lambda k: False,

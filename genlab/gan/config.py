@@ -115,6 +115,27 @@ PRESETS: dict[str, dict] = {
 }
 
 
+# Losses that blow up with the default optimizer (SGD, D learning rate 0.2) and settings that work
+# for them. WGAN-GP's critic is unbounded: SGD at 0.2 (or 0.02) sends its scores and the gradient
+# penalty past any limit within the first 500 epochs on the ring. Adam at 0.001 stays finite, but
+# with one critic step per epoch the ring's JS stayed at 0.9-1.0 bits for 3,000 epochs; with five
+# (as in the WGAN-GP paper) it fell to 0.5-0.7 bits within 2,000.
+LOSS_SETTINGS: dict[str, dict] = {
+    "wgan_gp": {"optimizer": "adam", "d_lr": 0.001, "g_lr": 0.001, "d_steps": 5},
+}
+
+
+def suited_to_loss(cfg: GanConfig) -> GanConfig:
+    """``cfg`` with an optimizer and learning rates that work for its loss, when the ones it has
+    are known to blow up (SGD, or Adam with larger rates); otherwise ``cfg`` itself."""
+    safe = LOSS_SETTINGS.get(cfg.loss)
+    if safe is None:
+        return cfg
+    if cfg.optimizer == safe["optimizer"] and max(cfg.d_lr, cfg.g_lr) <= safe["d_lr"]:
+        return cfg
+    return cfg.replace(**safe)
+
+
 def preset(dataset: str) -> dict:
     """The full configuration (a dict) of the preset for a dataset."""
     return {**GanConfig().to_dict(), **PRESETS.get(dataset, {}), "dataset": dataset}

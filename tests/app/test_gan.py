@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from genlab.gan import datasets, metrics
+from genlab.gan import jobs as gan_jobs
 from genlab.gan.training import Trainer
 from genlab.i18n import translate
 from tests.support.app import session_job, shown
+from ui.gan import REPLAY_S
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "rooms" / "gan.py")
@@ -71,7 +74,10 @@ def test_before_training_the_page_shows_the_ring_the_fakes_and_the_model(lang):
     assert 0.6 < sorted(radius)[len(radius) // 2] < 0.8  # the real data is the ring
     boxes = " ".join(a["text"] for a in diagram["layout"]["annotations"])
     assert translate(lang, "gan.box_real") in boxes
-    assert [s["y0"] for s in curves["layout"]["shapes"]][:2] == [0.0, 0.5]
+    floor = metrics.js_floor(datasets.make("ring", None), gan_jobs.METRIC_SAMPLES)
+    assert [s["y0"] for s in curves["layout"]["shapes"]][:2] == [floor, 0.5]
+    notes = [a["text"] for a in curves["layout"]["annotations"]]
+    assert translate(lang, "gan.js_floor", floor=floor) in notes  # "the same" reads ~0.018 here
     assert epoch(at) == 0
 
 
@@ -114,6 +120,7 @@ def test_steps_and_slow_motion_on_a_paused_job():
 
         at.toggle(key="gan_slow").set_value(True).run()
         for stage in ("sample", "classify", "loss"):
+            time.sleep(REPLAY_S)  # a click within REPLAY_S of the previous one counts as a replay
             at.button(key="gan_substep").click().run()
             tick_until(at, lambda a, s=stage: (job.snapshot.get("stage") or [None, None])[1] == s)
         explanation = at.info[-1].value
@@ -131,6 +138,13 @@ def test_a_link_restores_the_settings():
     assert at.slider(key="gan_g_layers").value == 3
     share = at.code[-1].value
     assert "dataset=gaussians8" in share and "loss=hinge" in share
+    assert "me=" not in share and "job_" not in share  # the participant's key stays private
+    at.query_params["gan_d_lr"] = "0.003"  # a lesson's deep link, later in the same session
+    at.run()
+    rates = {n.label: n.value for n in at.number_input}
+    assert rates[translate("en", "gan.d_lr")] == 0.003
+    loss = next(s for s in at.selectbox if s.label == translate("en", "gan.loss"))
+    assert loss.value == "hinge"
 
 
 def test_a_broken_link_explains_itself_and_the_page_still_works():
@@ -179,3 +193,34 @@ def test_start_from_a_trained_model_shows_its_fakes_on_the_ring():
     assert abs(median_radius() - 0.7) < 0.1
     shipped = Trainer.load(ROOT / "assets" / "gan" / "ring.safetensors")
     assert epoch(at) == shipped.epoch
+    # its state and where it stands, not "Not started", "–" and empty curves
+    status = next(m.value for m in at.metric if m.label == translate("en", "gan.status"))
+    assert status == translate("en", "gan.loaded_state", epoch=shipped.epoch)
+    assert float(at.metric[2].value) < 0.2  # its JS
+    js = next(c for c in figures(at)[1]["data"] if c["name"] == "JS divergence")
+    assert js["x"] == [shipped.epoch] and js["y"][0] < 0.2
+
+
+def test_epochs_per_second_read_zero_while_paused():
+    at = open_page()
+    try:
+        at.button(key="gan_play").click().run()
+        running = lambda a: epoch(a) > 50 and float(a.metric[1].value.replace(",", "")) > 0  # noqa: E731
+        tick_until(at, running, timeout=120)
+        at.button(key="gan_pause").click().run()
+        tick_until(at, lambda a: session_job(a, "gan").status == "paused")
+        assert at.metric[1].value == "0"
+    finally:
+        stop_all(at)
+
+
+def test_switching_to_wgan_gp_applies_settings_that_work_for_it():
+    at = open_page()
+    at.selectbox(key="gan_loss").set_value("wgan_gp").run()
+    rates = {n.label: n.value for n in at.number_input}
+    optimizer = next(s for s in at.selectbox if s.label == translate("en", "gan.optimizer"))
+    assert optimizer.value == "adam"
+    assert (
+        rates[translate("en", "gan.d_lr")] <= 0.001 and rates[translate("en", "gan.g_lr")] <= 0.001
+    )
+    assert any("WGAN-GP" in shown(i.value) for i in at.info)  # says what it changed, and why

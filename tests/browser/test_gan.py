@@ -1,6 +1,8 @@
 """The GAN room in a real Chromium: live training, 8 Gaussians with a learning rate of 10 (the
 divergence is handled), a free-hand drawing, and CSV uploads (bad and good)."""
 
+import re
+
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
@@ -113,3 +115,126 @@ def test_csv_upload_reports_bad_files_and_loads_good_ones(page, open_page, csv_f
     assert wait_for(lambda: "60 points loaded from the CSV" in page.inner_text("body"), timeout=20)
     assert_no_exception(page)
     screenshot(page, "gan-csv-en")
+
+
+# ---------------------------------------------------------------------------- live charts
+
+RECORD_FRAMES = """() => {
+    // At every animation frame: how many charts are on the page and how many points the layered
+    // view (the first chart) draws; and every chart the page mounts anew (a new plot's <svg>).
+    // A chart updated in place keeps its <svg>; a chart mounted anew is empty until drawn.
+    window.__frames = [];
+    window.__mounted = 0;
+    new MutationObserver(changes => {
+        for (const change of changes) for (const node of change.addedNodes) {
+            if (node.nodeType === 1 && (node.matches('svg.main-svg')
+                    || node.querySelector('svg.main-svg'))) window.__mounted++;
+        }
+    }).observe(document.body, {childList: true, subtree: true});
+    const frame = () => {
+        const charts = document.querySelectorAll('.js-plotly-plot');
+        const points = charts.length
+            ? charts[0].querySelectorAll('.scatterlayer path.point').length : 0;
+        window.__frames.push([charts.length, points]);
+        requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+}"""
+
+
+def recorded(page) -> tuple[list, int]:
+    return page.evaluate("window.__frames"), page.evaluate("window.__mounted")
+
+
+def assert_no_blank_frame(frames: list, mounted: int, what: str) -> None:
+    assert len(frames) > 20, f"{what}: too few frames recorded"
+    blank = [f for f in frames if f[0] < 3 or f[1] == 0]
+    assert not blank, f"{what}: {len(blank)} of {len(frames)} frames without the charts/points"
+    assert mounted == 0, f"{what}: {mounted} charts mounted anew instead of updated in place"
+
+
+def test_charts_update_in_place_while_training_and_after_a_divergence(page, open_page, server):
+    open_page(page, "gan", "en")
+    page.get_by_role("button", name="Play", exact=True).click()
+    assert wait_for(lambda: epoch(page) > 0), "training did not start"
+    page.wait_for_timeout(1500)
+    page.evaluate(RECORD_FRAMES)
+    for _ in range(3):  # a full-page capture resizes the window: it remounted the charts
+        page.screenshot(full_page=True)
+        page.wait_for_timeout(1000)
+    assert_no_blank_frame(*recorded(page), "while training")
+    page.get_by_role("button", name="Stop", exact=True).click()
+
+    rates = "dataset=gaussians8&optimizer=adam&d_lr=10&g_lr=10&activation=leaky_relu&batch=256"
+    page.goto(f"{server}/gan?lang=en&{rates}")
+    wait_for_app(page)
+    page.get_by_role("button", name="Play", exact=True).click()
+    assert wait_for(lambda: "Training blew up" in page.inner_text("body")), "no divergence"
+    lower = page.get_by_role("button", name="Divide the learning rates by 10 and continue")
+    assert lower.evaluate(FITS), "the divergence button's label is cut off"
+    page.evaluate(RECORD_FRAMES)
+    lower.click()
+    page.wait_for_timeout(5000)
+    assert_no_blank_frame(*recorded(page), "after the recovery")
+    assert_no_exception(page)
+    page.get_by_role("button", name="Stop", exact=True).click()
+
+
+FITS = """button => [button, ...button.querySelectorAll('*')].every(
+    e => e.scrollWidth <= e.clientWidth + 1 && e.scrollHeight <= e.clientHeight + 1)"""
+
+
+# ---------------------------------------------------------------------------- slow motion
+
+
+SUBSTEP = re.compile(r"Sub-step (\d+) of 10")
+
+
+def substep_number(page) -> int | None:
+    text = page.locator("[data-testid=stAlert]").filter(has_text=SUBSTEP).all_inner_texts()
+    return int(SUBSTEP.search(text[0]).group(1)) if text else None
+
+
+def test_next_substep_walks_every_substep_in_order_beside_its_button(page, open_page):
+    open_page(page, "gan", "en")
+    page.get_by_text("Slow motion: walk through one epoch", exact=True).click()
+    button = page.get_by_role("button", name="Next sub-step")
+    button.wait_for(timeout=60_000)
+    seen = []
+    for click in range(12):
+        before = substep_number(page)
+        page.wait_for_timeout(1200)  # read the explanation (a quicker click counts as a replay)
+        button.click()
+        answered = wait_for(lambda b=before: substep_number(page) not in (None, b), timeout=90)
+        assert answered, f"click {click + 1}: no new sub-step shown (seen so far: {seen})"
+        seen.append(substep_number(page))
+    assert seen == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 2]
+    note = page.locator("[data-testid=stAlert]").filter(has_text=SUBSTEP).first.bounding_box()
+    pressed = button.bounding_box()
+    assert 0 <= note["y"] - (pressed["y"] + pressed["height"]) < 150  # right under its button
+    assert_no_exception(page)
+
+
+# ---------------------------------------------------------------------------- compact layout
+
+
+def boxes(page) -> tuple[dict, dict]:
+    plane = page.locator(".js-plotly-plot").first
+    plane.wait_for(timeout=30_000)
+    play = page.get_by_role("button", name="Play", exact=True)
+    return plane.bounding_box(), play.bounding_box()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (390, 844)], ids=["projector", "phone"])
+def test_the_main_chart_is_in_the_first_screen(browser, open_page, size):
+    width, height = size
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")
+    try:
+        page = open_page(context.new_page(), "gan", "en")
+        plane, play = boxes(page)
+        assert plane["y"] >= 0 and plane["y"] + plane["height"] <= height, plane
+        if width >= 1000:  # projector: Play beside the chart, both in view
+            assert play["y"] >= 0 and play["y"] + play["height"] <= height, play
+        screenshot(page, f"gan-first-screen-{width}x{height}")
+    finally:
+        context.close()

@@ -112,9 +112,9 @@ def test_conditions_are_evaluated_from_a_fixed_table(op, value, have, holds):
 def test_the_check_and_settings_of_a_gan_step():
     text = lesson_text(
         room="gan",
-        extra='settings = { dataset = "gaussians8", d_lr = 5.0 }\n'
+        extra='settings = { gan_dataset = "gaussians8", gan_d_lr = 5.0 }\n'
         'check = [{ room = "gan", name = "js", op = "<", value = 0.2 }]',
     )
     step = lessons.parse("gan", text).steps[0]
-    assert step.query() == {"dataset": "gaussians8", "d_lr": "5.0"}
+    assert step.query() == {"gan_dataset": "gaussians8", "gan_d_lr": "5.0"}
     assert step.passed({"gan": {"js": 0.15}}) and not step.passed({"gan": {"js": 0.5}, "next": {}})

@@ -101,3 +101,20 @@ def test_diagram_lights_the_boxes_of_a_slow_motion_stage():
     assert colour["generator"] != colour["real"]
     back = [a for a in lit["layout"]["annotations"] if not a["text"] and a["arrowwidth"] == 2]
     assert len(back) == 4  # the gradient flows back from the loss to the generator
+
+
+def test_titles_and_legends_stay_clear_of_the_chart_toolbar():
+    curves = figures.metrics([{"epoch": 1, "js": 0.5}], {**METRIC_LABELS, "floor": "f"}, None)
+    layout = curves["layout"]
+    assert layout["margin"]["t"] >= figures.TOOLBAR_MARGIN  # the toolbar shows in the top margin
+    assert layout["legend"]["y"] < 0  # the legend under the plot, not under the toolbar
+    diagram = figures.diagram({name: name for name in figures.BOXES})
+    assert diagram["layout"]["margin"]["t"] >= figures.TOOLBAR_MARGIN
+
+
+def test_the_js_reference_line_sits_at_the_floor_and_says_so():
+    labels = {**METRIC_LABELS, "floor": "two draws: 0.018"}
+    curves = figures.metrics([{"epoch": 1, "js": 0.5}], labels, None, js_floor=0.018)
+    js_line = next(s for s in curves["layout"]["shapes"] if s["yref"] == "y2")
+    assert js_line["y0"] == 0.018
+    assert "two draws: 0.018" in [a["text"] for a in curves["layout"]["annotations"]]
