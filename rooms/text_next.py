@@ -22,7 +22,6 @@ DEFAULT_PROMPTS = {"portuguese": "Glauco gosta de comer", "shakespeare": "Now is
 SESSION_PREFIX = "session:"
 CACHE_SIZE = 64
 STREAM_EVERY = 0.05  # seconds between redraws of the text while generating
-MIN_COPY = 3  # shorter copied stretches are too common to be worth underlining
 STAGES = ("logits", "raw", "penalty", "temperature", "final")
 
 
@@ -99,7 +98,7 @@ def copied_span(key: str, index, new_ids: list[int]) -> tuple[int, int] | None:
         return None
     seen = (key, tuple(new_ids))
     if st.session_state.get("next_copy", (None,))[0] != seen:
-        st.session_state["next_copy"] = (seen, index.longest_copy(new_ids))
+        st.session_state["next_copy"] = (seen, index.copied(new_ids))
     return st.session_state["next_copy"][1]
 
 
@@ -255,8 +254,7 @@ def below_text(key, lm, context, steps, prompt_text, text_slot):
     """The generated text (copied stretch underlined) and what it says about the context."""
     index = corpus_index(key, lm)
     span = copied_span(key, index, [s["id"] for s in steps])
-    underline = span if span and span[1] - span[0] >= MIN_COPY else None
-    text_slot.html(figures.text_html(prompt_text, steps, underline, t("next.alternatives")))
+    text_slot.html(figures.text_html(prompt_text, steps, span, t("next.alternatives")))
     st.caption(t("next.colour_legend"))
     if lm.config.model == "gpt" and len(context) > lm.config.block_size:
         st.caption(t("next.context_cropped", block=lm.config.block_size, length=len(context)))

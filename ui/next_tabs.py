@@ -190,10 +190,15 @@ def memorisation(view: View) -> None:
         st.info(t("next.no_corpus"))
     elif not view.steps:
         st.info(t("next.memory_nothing"))
+    elif view.span is None:
+        st.info(t("next.memory_none", n=view.index.min_copy, total=len(view.steps)))
     else:
         start, end = view.span
         text = "".join(s["text"] for s in view.steps[start:end]).strip()
-        st.success(t("next.memory_found", n=end - start, total=len(view.steps), text=text))
+        st.info(
+            t("next.memory_found", n=end - start, total=len(view.steps), text=text),
+            icon=":material/content_copy:",
+        )
 
 
 TABS = (

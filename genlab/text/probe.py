@@ -214,11 +214,17 @@ def token_string(ids) -> str:
     return "".join(chr(TOKEN_OFFSET + int(i)) for i in ids)
 
 
+# the fewest tokens a verbatim stretch needs to count as copied from the training text: a word or
+# a few letters are in any text of the language, so they say nothing about memorisation
+MIN_COPY = {"char": 12, "word": 4, "bpe": 6}
+
+
 class CorpusIndex:
     """A training text read with a model's tokenizer: bigram counts and verbatim look-ups."""
 
     def __init__(self, tokenizer: Tokenizer, text: str):
         self.vocab_size = tokenizer.vocab_size
+        self.min_copy = MIN_COPY[tokenizer.kind]
         ids = encode_known(tokenizer, text).ids
         self.ids = torch.tensor(ids, dtype=torch.long)
         self.string = token_string(ids)
@@ -250,6 +256,12 @@ class CorpusIndex:
             if end - start > best[1] - best[0]:
                 best = (start, end)
         return best
+
+    def copied(self, ids: list[int]) -> tuple[int, int] | None:
+        """The longest stretch of ``ids`` found verbatim in the text, when it is long enough to
+        count as a copy (``MIN_COPY`` tokens for the tokenizer's kind); else None."""
+        start, end = self.longest_copy(ids)
+        return (start, end) if end - start >= self.min_copy else None
 
 
 def corpus_text(meta: dict, uploads: dict[str, str]) -> str | None:

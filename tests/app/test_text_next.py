@@ -141,12 +141,28 @@ def test_memorisation_finds_a_copied_stretch(shipped_page):
     at.slider(key="next_temperature").set_value(0.0)  # greedy: the model recites its text
     at.number_input(key="next_count").set_value(20).run()
     at.button(key="next_generate").click().run()
-    found = at.success[0].value
-    assert found.startswith("Longest copied stretch:") and "of 20 generated tokens" in found
+    assert not at.success  # a copy is a fact to discuss, not a success
+    found = next(i.value for i in at.info if i.value.startswith("Longest copied stretch:"))
+    assert "of 20 generated tokens" in found
+    assert int(found.split(":")[1].split()[0]) >= probe.MIN_COPY["word"]
     assert "inset" in at.get("html")[0].proto.body  # the stretch is underlined in the text
     at.button(key="next_restart").click()
     at.slider(key="next_temperature").set_value(1.0)
     at.session_state["next_tab"] = "Draw 1,000 times"
+    at.run()
+
+
+def test_one_generated_word_found_in_the_text_is_not_reported_as_a_copy(shipped_page):
+    at = shipped_page
+    at.session_state["next_tab"] = "Memorisation"
+    at.slider(key="next_temperature").set_value(0.0)
+    at.number_input(key="next_count").set_value(1).run()
+    at.button(key="next_generate").click().run()
+    assert not at.success
+    assert any(i.value.startswith("No stretch of 4 or more") for i in at.info)
+    assert "inset" not in at.get("html")[0].proto.body  # nothing underlined
+    at.button(key="next_restart").click()
+    at.slider(key="next_temperature").set_value(1.0)
     at.run()
 
 

@@ -152,6 +152,15 @@ def test_longest_copy_finds_the_longest_verbatim_stretch():
     assert index.longest_copy([]) == (0, 0)
 
 
+def test_only_a_stretch_of_min_copy_tokens_counts_as_copied():
+    text = "the king loves the queen and the queen loves the king"
+    tok = build_tokenizer("word", text)
+    index = probe.CorpusIndex(tok, text)
+    assert index.copied(tok.encode("the")) is None  # one word is in any text
+    assert index.copied(tok.encode("queen the king queen")) is None  # 3 < 4 words
+    assert index.copied(tok.encode("king the queen loves the king")) == (1, 6)
+
+
 def test_partner_models_share_the_vocabulary(word_gpt, char_bigram):
     models = {"a": char_bigram, "b": word_gpt}
     assert probe.same_vocabulary(models, word_gpt, "gpt") == ("b", word_gpt)
