@@ -117,44 +117,6 @@ def add(steps: list[dict], step: probe.Step) -> None:
     st.session_state[counter] = st.session_state.get(counter, 0) + 1
 
 
-CONTROLS = {
-    "next_temperature": 1.0,
-    "next_top_k": 0,
-    "next_top_p": 1.0,
-    "next_min_p": 0.0,
-    "next_penalty": 1.0,
-    "next_top_n": 12,
-}
-
-
-def controls(lm) -> tuple[SamplingConfig, int | None]:
-    state.restore_widgets("next", CONTROLS, only_dropped=True)  # kept across rooms
-    temperature = st.slider(
-        t("next.temperature"), 0.0, 3.0, step=0.05, key="next_temperature",
-        help=t("next.temperature_help"),
-    )  # fmt: skip
-    vocab = lm.tokenizer.vocab_size  # a link or another model may ask for more than this one has
-    st.session_state["next_top_k"] = min(st.session_state.get("next_top_k", 0), vocab)
-    top_k = st.number_input(
-        t("next.top_k"), 0, lm.tokenizer.vocab_size, key="next_top_k", help=t("next.top_k_help")
-    )
-    top_p = st.slider(
-        t("next.top_p"), 0.01, 1.0, step=0.01, key="next_top_p", help=t("next.top_p_help")
-    )
-    min_p = st.slider(
-        t("next.min_p"), 0.0, 1.0, step=0.01, key="next_min_p", help=t("next.min_p_help")
-    )
-    penalty = st.slider(
-        t("next.repetition_penalty"), 1.0, 3.0, step=0.05, key="next_penalty",
-        help=t("next.repetition_penalty_help"),
-    )  # fmt: skip
-    top_n = None
-    if lm.tokenizer.kind != "char":
-        top_n = st.slider(t("next.top_n"), 3, 40, key="next_top_n", help=t("next.top_n_help"))
-    state.save_widgets("next", CONTROLS)
-    return SamplingConfig(temperature, min(int(top_k), 10**9), top_p, min_p, penalty), top_n
-
-
 def pick_model(models: dict) -> tuple[str, LanguageModel, str]:
     next_state.restore(models)
     if st.session_state.get("next_model") not in models:
@@ -273,7 +235,7 @@ def main() -> None:
     steps = steps_for(key, prompt_text)
     chart_col, controls_col = st.columns([3, 1], gap="medium")
     with controls_col:
-        config, top_n = controls(lm)
+        config, top_n = next_panels.controls(lm)
     next_state.restore_tokens(lm, prompt, steps, config)
     text_box, actions = st.container(border=True), st.container()
     with text_box:

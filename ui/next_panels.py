@@ -4,6 +4,7 @@ import streamlit as st
 
 from genlab.text import explain, probe, sampling
 from genlab.text.sampling import SamplingConfig
+from ui import state
 from ui.i18n import plain, t
 
 MATCHES = 40  # tokens offered by the force search
@@ -70,3 +71,41 @@ def metrics(pipe, steps) -> None:
     )
     value = t("next.chosen_value", p=steps[-1]["prob"]) if steps else t("next.chosen_none")
     chosen.metric(t("next.chosen"), value, help=t("next.chosen_help"))
+
+
+CONTROLS = {
+    "next_temperature": 1.0,
+    "next_top_k": 0,
+    "next_top_p": 1.0,
+    "next_min_p": 0.0,
+    "next_penalty": 1.0,
+    "next_top_n": 12,
+}
+
+
+def controls(lm) -> tuple[SamplingConfig, int | None]:
+    state.restore_widgets("next", CONTROLS, only_dropped=True)  # kept across rooms
+    temperature = st.slider(
+        t("next.temperature"), 0.0, 3.0, step=0.05, key="next_temperature",
+        help=t("next.temperature_help"),
+    )  # fmt: skip
+    vocab = lm.tokenizer.vocab_size  # a link or another model may ask for more than this one has
+    st.session_state["next_top_k"] = min(st.session_state.get("next_top_k", 0), vocab)
+    top_k = st.number_input(
+        t("next.top_k"), 0, lm.tokenizer.vocab_size, key="next_top_k", help=t("next.top_k_help")
+    )
+    top_p = st.slider(
+        t("next.top_p"), 0.01, 1.0, step=0.01, key="next_top_p", help=t("next.top_p_help")
+    )
+    min_p = st.slider(
+        t("next.min_p"), 0.0, 1.0, step=0.01, key="next_min_p", help=t("next.min_p_help")
+    )
+    penalty = st.slider(
+        t("next.repetition_penalty"), 1.0, 3.0, step=0.05, key="next_penalty",
+        help=t("next.repetition_penalty_help"),
+    )  # fmt: skip
+    top_n = None
+    if lm.tokenizer.kind != "char":
+        top_n = st.slider(t("next.top_n"), 3, 40, key="next_top_n", help=t("next.top_n_help"))
+    state.save_widgets("next", CONTROLS)
+    return SamplingConfig(temperature, min(int(top_k), 10**9), top_p, min_p, penalty), top_n
