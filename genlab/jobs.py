@@ -250,13 +250,15 @@ class Job:
 
     def _launch(self) -> None:
         """Leave the queue: start on a worker, then send what the page asked meanwhile."""
+        # the status first: a long-lived worker may answer (a task pausing itself) before place()
+        # returns, and that answer must not be overwritten
+        self.started = time.time()
+        self._set_status("paused" if self.params.get("paused") else "running")
         with self._lock:
             self._proc = _pool.place(self)
             pending, self._pending = self._pending, []
             for message in pending:
                 self._proc.send((self.id, *message))
-        self.started = time.time()
-        self._set_status("paused" if self.params.get("paused") else "running")
 
     def _lost(self, code: int, stderr: str) -> None:
         """Its worker died: start again from the last save, or fail after ``MAX_RESTARTS``."""

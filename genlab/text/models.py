@@ -109,7 +109,10 @@ class CountBigram(nn.Module):
         return torch.log(smoothed / rows)
 
     def forward(self, idx, targets=None):
-        logits = self.log_probs()[idx]
+        # only the rows asked for: the whole V x V table per call took 0.17 s at V = 4,000, and
+        # generating 700 tokens with it 2 minutes
+        smoothed = self.counts[idx] + self.smoothing
+        logits = torch.log(smoothed / smoothed.sum(dim=-1, keepdim=True).clamp_min(1e-12))
         return logits, _loss(logits, targets)
 
     def token_embeddings(self) -> torch.Tensor:

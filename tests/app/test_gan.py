@@ -123,6 +123,8 @@ def test_steps_and_slow_motion_on_a_paused_job():
             time.sleep(REPLAY_S)  # a click within REPLAY_S of the previous one counts as a replay
             at.button(key="gan_substep").click().run()
             tick_until(at, lambda a, s=stage: (job.snapshot.get("stage") or [None, None])[1] == s)
+        # the page draws the snapshot of its tick: the next tick shows the latest stage
+        tick_until(at, lambda a: a.info and "**Loss.**" in a.info[-1].value)
         explanation = at.info[-1].value
         assert "**Loss.**" in explanation
         assert translate("en", "gan.stage_of", n=3, total=10) in explanation

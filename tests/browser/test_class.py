@@ -149,10 +149,6 @@ def test_a_class_with_an_instructor_and_three_participants(browser, server, lang
         page.context.close()
 
 
-@pytest.mark.skipif(
-    "progress.report" not in (ROOT / "rooms" / "text_next.py").read_text("utf-8"),
-    reason="the /next room does not report its state yet (ui.progress.report: the next branch)",
-)
 def test_a_step_shows_a_tick_once_its_check_passes(browser, server):
     teacher = instructor(browser, server, "en")
     code = store.listing()[0].code

@@ -64,6 +64,14 @@ def test_count_bigram_counts_pairs_exactly():
     assert probs[1, 0].item() == pytest.approx(1.0)
 
 
+def test_count_bigram_reads_the_rows_of_its_table_for_the_tokens_given():
+    model = build_model(cfg("count-bigram", vocab_size=5))  # add-one smoothing
+    model.fit(torch.tensor([0, 1, 0, 1, 0, 2, 4, 4, 3]))
+    idx = torch.tensor([[0, 4, 2], [3, 3, 1]])
+    logits, _ = model(idx)
+    torch.testing.assert_close(logits, model.log_probs()[idx])
+
+
 def test_context_longer_than_block_is_refused_and_crop_keeps_the_last_tokens():
     c = cfg("gpt")
     model = build_model(c)
