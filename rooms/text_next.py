@@ -13,12 +13,16 @@ from genlab.text import probe, sampling
 from genlab.text.checkpoint import LanguageModel, load_shipped, shipped
 from genlab.text.sampling import SamplingConfig
 from ui import charts, next_panels, next_state, next_tabs, state
-from ui.i18n import current_lang, plain, t
+from ui.i18n import corpus_name, current_lang, plain, t
 from ui.live import show_error
 from ui.progress import report
 
 DEFAULT_MODEL = "portuguese-word-gpt"
-DEFAULT_PROMPTS = {"portuguese": "Glauco gosta de comer", "shakespeare": "Now is the winter of our"}
+DEFAULT_PROMPTS = {
+    "portuguese": "Glauco gosta de comer",
+    "shakespeare": "Now is the winter of our",
+    "machado": "Capitu olhou para",
+}
 SESSION_PREFIX = "session:"
 CACHE_SIZE = 64
 STREAM_EVERY = 0.05  # seconds between redraws of the text while generating
@@ -138,7 +142,7 @@ def model_caption(lm: LanguageModel) -> None:
     gpt = lm.config.model == "gpt"
     reads = t("next.reads_block", block=lm.config.block_size) if gpt else t("next.reads_last")
     kind, tokenizer = t(f"next.kind_{lm.config.model}"), t(f"next.tokenizer_{lm.tokenizer.kind}")
-    corpus = lm.meta.get("corpus", "?")
+    corpus = corpus_name(lm.meta.get("corpus", "?"))
     vocab = lm.tokenizer.vocab_size
     st.caption(
         t(

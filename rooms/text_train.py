@@ -10,7 +10,7 @@ from genlab.text.tokenizers import BPE_MIN_VOCAB, KINDS
 from genlab.text.training import GPT_PRESETS, TrainConfig
 from ui import cache, live, runs, state
 from ui import text_train as views
-from ui.i18n import plain, t
+from ui.i18n import corpus_name, plain, t
 from ui.text_train import SETTINGS
 
 SLOT = "text"
@@ -200,9 +200,8 @@ def bigram_settings(train_cfg: TrainConfig) -> TrainConfig:
 
 def run_title(corpus: str, kind: str, model: str) -> str:
     """A run's name in the participant's words: 'Machado de Assis · words · GPT'."""
-    name = plain(f"text.corpus_short_{corpus}") if corpus in corpora.BUILTIN else corpus
     parts = (
-        name.removeprefix("upload:"),
+        corpus_name(corpus),
         plain(f"text.tokenizer_{kind}"),
         plain(f"text.model_{model}"),
     )

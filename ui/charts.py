@@ -61,9 +61,11 @@ def localised(figure: dict) -> dict:
 
 def plot(figure: dict, **kwargs):
     """``st.plotly_chart`` for a figure dict; keyword arguments are passed on. With a ``key``,
-    the chart is updated in place from one run to the next (no new chart, no blank frame)."""
+    the chart is updated in place from one run to the next (no new chart, no blank frame),
+    except a chart whose points can be selected: the browser then kept showing its first figure
+    (the next-word bars did not follow the temperature), so it keeps Streamlit's own identity."""
     kwargs.setdefault("width", "stretch")
-    token = _IN_PLACE.set(True)
+    token = _IN_PLACE.set(kwargs.get("on_select", "ignore") == "ignore")
     try:
         return st.plotly_chart(_Checked(localised(figure)), **kwargs)
     finally:

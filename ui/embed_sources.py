@@ -9,7 +9,7 @@ from genlab.errors import UserError
 from genlab.text.checkpoint import load_shipped, shipped
 from genlab.text.corpora import BUILTIN, load_corpus
 from ui import live, state
-from ui.i18n import t
+from ui.i18n import corpus_name, t
 
 DEFAULT_SOURCE = "shipped:shakespeare-word-gpt"
 W2V_TASK = "genlab.embed.jobs:word2vec_task"
@@ -40,13 +40,6 @@ def source_label(key: str) -> str:
     kind, _, name = key.partition(":")
     special = {"word2vec": t("embed.source_w2v"), "sentences": t("embed.source_sentences")}
     return special.get(kind, name)
-
-
-def corpus_name(corpus: str) -> str:
-    """A corpus as a participant knows it: the built-in ones by name, an upload by its file."""
-    if corpus in BUILTIN:
-        return t(f"embed.corpus_{corpus}")
-    return corpus.removeprefix("upload:")
 
 
 def origin(source: sources.Source) -> str:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from genlab import i18n
 from genlab.i18n import LANGUAGES, negotiate, normalise, translate
+from genlab.text.corpora import BUILTIN
 
 NAMES = {"en": "English", "pt-BR": "Português (Brasil)"}
 MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=^])")
@@ -62,3 +63,11 @@ def language_switch() -> None:
         key="lang_switch",
         on_change=_switch,
     )
+
+
+def corpus_name(corpus: str) -> str:
+    """A corpus as a participant knows it: a built-in one by its short name ("Lecture sentences",
+    "Machado de Assis"), an upload by its file name. Never the lab's identifier ("portuguese")."""
+    if corpus in BUILTIN:
+        return plain(f"text.corpus_short_{corpus}")
+    return corpus.removeprefix("upload:")

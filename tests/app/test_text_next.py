@@ -48,12 +48,18 @@ def shipped_page():
 
 
 @pytest.mark.parametrize(
-    ("lang", "title", "model_label"),
-    [("en", "What comes next?", "Model"), ("pt-BR", "Qual é a próxima palavra?", "Modelo")],
+    ("lang", "title", "model_label", "trained_on"),
+    [
+        ("en", "What comes next?", "Model", "trained on Lecture sentences"),
+        ("pt-BR", "Qual é a próxima palavra?", "Modelo", "treinado em Frases da aula"),
+    ],
 )
-def test_opens_on_the_portuguese_model_with_the_lecture_prompt(lang, title, model_label):
+def test_opens_on_the_portuguese_model_with_the_lecture_prompt(
+    lang, title, model_label, trained_on
+):
     at = open_page(lang)
     assert at.title[0].value == title
+    assert any(c.value.endswith(trained_on) for c in at.caption)  # not the identifier "portuguese"
     assert at.selectbox(key="next_model").value == "portuguese-word-gpt"
     assert at.selectbox(key="next_model").label == model_label
     assert at.text_input(key="next_prompt").value == "Glauco gosta de comer"

@@ -103,7 +103,7 @@ def test_a_class_with_an_instructor_and_three_participants(browser, server, lang
 
     # the dashboard is live: the roster and the answers arrive without a click
     teacher.get_by_text(tr(lang, "answers_count", step=1, count=3).replace(",", "")).first.wait_for(
-        timeout=40_000
+        timeout=90_000
     )
     assert teacher.locator("[data-testid=stDataFrame]").count() == 1
     screenshot(teacher, f"class_dashboard_{lang}")
@@ -115,7 +115,7 @@ def test_a_class_with_an_instructor_and_three_participants(browser, server, lang
         ana.locator(SIDEBAR).get_by_role("button", name=tr(lang, "next")).click()
         wait_for_app(ana)
         try:
-            step_title(ana, lang, index).wait_for(timeout=40_000)
+            step_title(ana, lang, index).wait_for(timeout=90_000)
         finally:
             screenshot(ana, f"class_lesson_{lang}")
     assert ana.locator(SIDEBAR).get_by_role("button", name=tr(lang, "next")).is_disabled()
@@ -125,8 +125,8 @@ def test_a_class_with_an_instructor_and_three_participants(browser, server, lang
     teacher.get_by_label(tr(lang, "bring_step"), exact=True).fill("4")
     teacher.get_by_role("button", name=tr(lang, "bring_button")).click()
     wait_for_app(teacher)
-    step_title(people[1], lang, 3).wait_for(timeout=40_000)
-    step_title(people[2], other, 3).wait_for(timeout=40_000)
+    step_title(people[1], lang, 3).wait_for(timeout=90_000)
+    step_title(people[2], other, 3).wait_for(timeout=90_000)
 
     # the export holds every participant, as typed
     with teacher.expect_download() as download:
@@ -137,14 +137,14 @@ def test_a_class_with_an_instructor_and_three_participants(browser, server, lang
     # the presenter view: the answers full width
     teacher.get_by_text(tr(lang, "presenter"), exact=True).click()
     wait_for_app(teacher)
-    teacher.locator("[data-testid=stPlotlyChart]").first.wait_for(timeout=40_000)
+    teacher.locator("[data-testid=stPlotlyChart]").first.wait_for(timeout=90_000)
     assert teacher.get_by_text(tr(lang, "roster")).count() == 0
     assert_no_exception(teacher)
     screenshot(teacher, f"class_presenter_{lang}")
 
     # the class is deleted while the participants are in it
     store.load(code).delete()
-    people[1].locator(SIDEBAR).get_by_text(tr(lang, "class_ended")).wait_for(timeout=40_000)
+    people[1].locator(SIDEBAR).get_by_text(tr(lang, "class_ended")).wait_for(timeout=90_000)
     for page in (teacher, *people):
         page.context.close()
 
@@ -157,6 +157,6 @@ def test_a_step_shows_a_tick_once_its_check_passes(browser, server):
     for _ in range(3):
         ana.get_by_role("button", name=translate("en", "next.next_token")).click()
         wait_for_app(ana)
-    ana.locator(SIDEBAR).get_by_text(tr("en", "check_passed")).wait_for(timeout=40_000)
+    ana.locator(SIDEBAR).get_by_text(tr("en", "check_passed")).wait_for(timeout=90_000)
     for page in (teacher, ana):
         page.context.close()
