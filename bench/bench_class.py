@@ -41,7 +41,7 @@ from bench_gan_live import COUNT_REDRAWS  # noqa: E402
 from bench_load import children, explore_once, quantile, rss_kib  # noqa: E402
 from stclient import Session  # noqa: E402
 
-from tests.support.browser import chromium, free_port, start_lab, wait_for_app  # noqa: E402
+from tests.support.browser import chromium, free_port, start_lab, stop_lab, wait_for_app  # noqa: E402
 
 QUEUED = ("Waiting for a free place", "Aguardando uma vaga")
 GOOD_JS = 0.10
@@ -424,11 +424,7 @@ def server_phase(args) -> None:
         try:
             asyncio.run(main_async(args, f"http://127.0.0.1:{port}", server.pid))
         finally:
-            server.terminate()
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_lab(server)
     print(f"machine: {os.cpu_count()} cores; load average now {os.getloadavg()[0]:.1f}")
 
 

@@ -20,7 +20,6 @@ import asyncio
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +34,7 @@ from stclient import Problem, Session  # noqa: E402
 
 from genlab.classroom import lessons, store  # noqa: E402
 from genlab.i18n import translate  # noqa: E402
-from tests.support.browser import free_port, start_lab  # noqa: E402
+from tests.support.browser import free_port, start_lab, stop_lab  # noqa: E402
 
 CODE = "load-test"
 LESSON = lessons.get("1_next_word")
@@ -172,11 +171,7 @@ def main() -> None:
     try:
         result = asyncio.run(run(f"http://127.0.0.1:{port}", args.participants, args.arrival))
     finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_lab(server)
     sys.exit(0 if report(result, args.participants) else 1)
 
 

@@ -25,7 +25,6 @@ import asyncio
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +40,7 @@ from stclient import Problem, Session  # noqa: E402
 
 from genlab.i18n import LANGUAGES, translate  # noqa: E402
 from genlab.jobs import max_jobs  # noqa: E402
-from tests.support.browser import start_lab  # noqa: E402
+from tests.support.browser import start_lab, stop_lab  # noqa: E402
 
 ROOMS = ("next", "gan", "embeddings", "text")
 TEMPERATURES = (0.3, 0.7, 1.3, 2.0)
@@ -406,11 +405,7 @@ def main() -> None:
         try:
             code = asyncio.run(main_async(args, f"http://127.0.0.1:{args.port}", server.pid, log))
         finally:
-            server.terminate()
-            try:
-                server.wait(15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_lab(server, 15)
     print(f"\nwhole run {time.perf_counter() - started:.0f} s; exit code {code}")
     sys.exit(code)
 

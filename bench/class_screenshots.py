@@ -12,7 +12,6 @@ hundred epochs (with its JS), so that the gallery has something to show.
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -31,7 +30,7 @@ from genlab.gan.training import Trainer  # noqa: E402
 from genlab.text import probe  # noqa: E402
 from genlab.text.checkpoint import load_shipped  # noqa: E402
 from genlab.text.sampling import SamplingConfig  # noqa: E402
-from tests.support.browser import chromium, free_port, start_lab, wait_for_app  # noqa: E402
+from tests.support.browser import chromium, free_port, start_lab, stop_lab, wait_for_app  # noqa: E402
 
 CODE = "screenshots"
 PEOPLE = (("Ana", 0.3, 600), ("Bruno <b>", 1.0, 300), ("Carla", 1.8, 60))
@@ -143,11 +142,7 @@ def main() -> None:
             teacher.wait_for_timeout(2500)
             teacher.screenshot(path=str(out / "class_presenter.png"))
     finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_lab(server)
     print("\n".join(str(out / f"class_{n}.png") for n in ("dashboard", "presenter", "lesson")))
 
 

@@ -62,6 +62,15 @@ def healthy(base: str, process: subprocess.Popen, seconds: float = 60) -> bool:
     return False
 
 
+def stop_lab(process: subprocess.Popen, seconds: float = 30) -> None:
+    """End a lab server started by ``start_lab`` (killed if it does not end within ``seconds``)."""
+    process.terminate()
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def start_lab(port: int, env: dict | None = None, output=subprocess.DEVNULL) -> subprocess.Popen:
     """A GenLab server on ``port`` (no file watcher, as for a workshop), once it answers."""
     process = subprocess.Popen(
