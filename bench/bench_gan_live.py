@@ -34,10 +34,10 @@ from tests.support.browser import (  # noqa: E402
 )
 
 COUNT_REDRAWS = """() => {
-    // A redraw is a new snapshot on screen: at each animation frame, the layered view (the
-    // first plotly chart) holds traces different from the last frame's (the real points are
-    // fixed; fakes, heat map, manifold and arrows move with every epoch). The epoch counter is
-    // read at the same moment.
+    // A redraw is a new snapshot on screen: every 20 ms, the layered view (the first plotly
+    // chart) holds data different from the last look's (the real points are fixed; fakes, heat
+    // map, manifold and arrows move with every epoch; all of each trace's values are compared:
+    // some traces' first points never move). The epoch counter is read at the same moment.
     window.__redraws = [];
     const epoch = () => {
         const box = [...document.querySelectorAll('[data-testid=stMetric]')].find(
@@ -47,15 +47,13 @@ COUNT_REDRAWS = """() => {
     const signature = () => {
         const plane = document.querySelector('.js-plotly-plot');
         if (!plane || !plane.data) return null;
-        return JSON.stringify(plane.data.map(t => [t.x && t.x[0], t.y && t.y[0], t.z && t.z[0]]));
+        return JSON.stringify(plane.data.map(t => [t.x, t.y, t.z]));
     };
     let last = signature();
-    const tick = () => {
+    setInterval(() => {
         const now = signature();
         if (now !== last) { window.__redraws.push([performance.now(), epoch()]); last = now; }
-        requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
+    }, 20);
 }"""
 
 

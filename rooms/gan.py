@@ -140,9 +140,11 @@ def draw_overview(job) -> None:
 
 
 def slow_fragment(name: str, draw_part) -> None:
-    """``draw_part(job)`` in its own fragment, redrawn every SLOW_EVERY s while the job runs."""
+    """``draw_part(job)`` in its own fragment, redrawn every SLOW_EVERY s while the job runs,
+    and half as often as the live view when the class watches (``live.pace``)."""
     job = live.current(SLOT)
-    every = SLOW_EVERY if job is not None and job.alive else None
+    alive = job is not None and job.alive
+    every = max(SLOW_EVERY, 2 * live.pace(LIVE_EVERY, job)) if alive else None
     st.fragment(lambda: draw_part(live.current(SLOT)), run_every=every, key=f"gan_{name}")()
 
 

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from genlab.gan.networks import ACTIVATIONS
-from genlab.gan.training import Trainer
+from genlab.gan.training import MAX_DISTANCE, MAX_LOSS, Trainer
 
 
 def key(trainer: Trainer) -> tuple | None:
@@ -45,8 +45,24 @@ def _sgd(params: list[torch.Tensor], grads, lrs: torch.Tensor) -> None:
             p.sub_(g * lrs.view(-1, *([1] * (g.dim() - 1))))
 
 
-def train(trainers: list[Trainer], epochs: int) -> None:
-    """Train every trainer (all of one ``key``) for ``epochs`` epochs, together."""
+def _healthy(G, D, losses, fixed: torch.Tensor, act) -> torch.Tensor:
+    """Trainer.diverged() for every run at once: finite losses under MAX_LOSS, finite weights,
+    and the median fake (of each run's fixed noise) within MAX_DISTANCE of the origin."""
+    ok = torch.ones(len(fixed), dtype=torch.bool)
+    for loss in losses:
+        ok &= torch.isfinite(loss) & (loss.abs() < MAX_LOSS)
+    for p in G + D:
+        ok &= torch.isfinite(p).flatten(1).all(1)
+    distance = torch.linalg.vector_norm(_forward(G, fixed, act), dim=2)
+    return ok & (distance.quantile(0.5, dim=1) < MAX_DISTANCE)
+
+
+def train(trainers: list[Trainer], epochs: int) -> list[list[torch.Tensor] | None]:
+    """Train every trainer (all of one ``key``) for ``epochs`` epochs, together.
+
+    Returns, per trainer, a copy of its weights to go back to (as ``Trainer.weights()``), or None
+    when its training has blown up (as ``Trainer.diverged()``): one check for all of them.
+    """
     batch, act = trainers[0].cfg.batch, ACTIVATIONS[trainers[0].cfg.activation]
     G, D = _stack([t.G.params for t in trainers]), _stack([t.D.params for t in trainers])
     g_lr = torch.tensor([t.cfg.g_lr for t in trainers])
@@ -64,6 +80,9 @@ def train(trainers: list[Trainer], epochs: int) -> None:
         g_loss = F.softplus(-_forward(D, _forward(G, noise, act), act)).mean((1, 2))
         _sgd(G, torch.autograd.grad(g_loss.sum(), G), g_lr)
     with torch.no_grad():
+        fixed = torch.stack([t.fixed_noise for t in trainers])
+        healthy = _healthy(G, D, (d_loss, g_loss), fixed, act).tolist()
+        kept = [p.clone() for p in G + D]
         for k, t in enumerate(trainers):
             for p, stacked in zip(t.G.params + t.D.params, G + D, strict=True):
                 p.copy_(stacked[k])
@@ -76,3 +95,4 @@ def train(trainers: list[Trainer], epochs: int) -> None:
             t.epoch += epochs
             t.d_updates += epochs
             t.g_updates += epochs
+    return [[p[k] for p in kept] if healthy[k] else None for k in range(len(trainers))]

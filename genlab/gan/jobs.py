@@ -34,6 +34,7 @@ VIEW_SAMPLES = 300
 METRICS_SHARE = 3  # on a shared worker, metrics are measured every third snapshot
 # runs trained together at most (genlab.gan.cohort); GENLAB_GAN_COHORT=1 trains each alone
 MAX_COHORT = int(os.environ.get("GENLAB_GAN_COHORT", "32"))
+SLICE = 8  # runs per stacked model: 8 default runs' activations fit a core's 2 MB of cache
 _runs: list = []  # the runs of this worker process, one thread each (genlab.worker)
 
 
@@ -160,25 +161,33 @@ class _Run:
             time.sleep(max(0.0, CHUNK_S - (time.perf_counter() - start)))
 
     def train_together(self, members: list[_Run]) -> None:
-        """One chunk for this run and the others of its cohort, as one stacked model: each
-        member's turn trains them all, so they all progress at the stacked speed."""
+        """One chunk for this run and the others of its cohort, as stacked models of at most
+        SLICE runs (their tensors stay in the core's cache): each member's turn trains them all,
+        so they all progress at the stacked speed."""
         start = time.perf_counter()
-        cohort.train([m.trainer for m in members], self.together)
+        for first in range(0, len(members), SLICE):
+            part = members[first : first + SLICE]
+            kept = cohort.train([m.trainer for m in part], self.together)
+            for member, weights in zip(part, kept, strict=True):
+                member.keep(weights)
         took = time.perf_counter() - start
         for member in members:
             member.trained_s += took
             member.trained_epochs += self.together
-            member._check()
         per_epoch = took / self.together
         self.together = max(1, min(200, round(CHUNK_S / max(per_epoch, 1e-6))))
 
-    def _check(self) -> None:
-        if self.trainer.diverged():
+    def keep(self, weights: list | None) -> None:
+        """After a chunk: the weights to go back to, or None when the training has blown up."""
+        if weights is None:
             self.diverged = True
             self.ctx.set_paused(True)
             self.publish(force=True)
         else:
-            self.good = self.trainer.weights()
+            self.good = weights
+
+    def _check(self) -> None:
+        self.keep(None if self.trainer.diverged() else self.trainer.weights())
 
     def publish(self, force: bool = False) -> None:
         if not (force or self.ctx.due()):

@@ -28,6 +28,20 @@ def test_runs_trained_together_end_where_each_would_alone():
             assert abs(sa[name] - sb[name]) < 1e-5
 
 
+def test_a_run_that_blows_up_in_a_cohort_is_told_apart_from_its_neighbours():
+    together, alone = trainers(), trainers()
+    for group in (together, alone):
+        with torch.no_grad():
+            group[1].G.params[-2].mul_(1e4)  # its fakes land far outside the plane
+            group[2].D.params[0].fill_(float("nan"))
+    kept = cohort.train(together, 1)
+    for t in alone:
+        t.train(1)
+    assert [k is None for k in kept] == [t.diverged() for t in alone] == [False, True, True]
+    for p, q in zip(kept[0], alone[0].weights(), strict=True):
+        assert torch.allclose(p, q, atol=1e-5)
+
+
 def test_only_runs_of_the_same_shapes_and_the_default_recipe_go_together():
     ring = Trainer(GanConfig(), datasets.make("ring", None))
     assert cohort.key(ring) is not None
