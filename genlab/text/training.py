@@ -188,6 +188,11 @@ def split_loss(model, ids: torch.Tensor, block_size: int, batch: int = EVAL_BATC
     return total / n
 
 
+# tokens of the untrained model's sample: noise at any length, and a full one (200 tokens, about a
+# second) in each run's first turn kept a class's 30 runs from their first steps for 15 s or more
+UNTRAINED_SAMPLE = 40
+
+
 class Trainer:
     """Trains one model on one text; advance it with ``run_for(seconds)`` until ``done``."""
 
@@ -346,7 +351,7 @@ class Trainer:
             self.history.append(
                 {"step": 0, "elapsed_s": 0.0, **self.evaluate(), "tokens_per_s": 0.0, "lr": 0.0}
             )
-            self.samples.append((0, self.sample()))
+            self.samples.append((0, self.sample(UNTRAINED_SAMPLE)))
             return [self.history[-1]]
         records = []
         start = time.perf_counter()
