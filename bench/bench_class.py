@@ -41,7 +41,14 @@ from bench_gan_live import COUNT_REDRAWS  # noqa: E402
 from bench_load import children, explore_once, quantile, rss_kib  # noqa: E402
 from stclient import Session  # noqa: E402
 
-from tests.support.browser import chromium, free_port, start_lab, stop_lab, wait_for_app  # noqa: E402
+from tests.support.browser import (  # noqa: E402
+    chromium,
+    free_port,
+    live_chart,
+    start_lab,
+    stop_lab,
+    wait_for_app,
+)
 
 QUEUED = ("Waiting for a free place", "Aguardando uma vaga")
 GOOD_JS = 0.10
@@ -151,9 +158,10 @@ def _browser_watch(base: str, seconds: float) -> dict:
         while value.inner_text().strip() in ("0", "") and time.perf_counter() - pressed < 120:
             page.wait_for_timeout(50)
         first = time.perf_counter() - pressed
-        page.evaluate(COUNT_REDRAWS)
+        plane = live_chart(page)
+        plane.evaluate(COUNT_REDRAWS)
         page.wait_for_timeout(max(1.0, seconds - first) * 1000)
-        changes = page.evaluate("window.__redraws")
+        changes = plane.evaluate("window.__redraws")
         page.get_by_role("button", name="Stop", exact=True).click()
         page.close()
     if len(changes) < 2:

@@ -29,23 +29,26 @@ sys.path.insert(0, str(ROOT))
 from tests.support.browser import (  # noqa: E402
     chromium,
     free_port,
+    live_chart,
     start_lab,
     wait_for_app,
 )
 
 COUNT_REDRAWS = """() => {
-    // A redraw is a new snapshot on screen: every 20 ms, the layered view (the first plotly
-    // chart) holds data different from the last look's (the real points are fixed; fakes, heat
-    // map, manifold and arrows move with every epoch; all of each trace's values are compared:
-    // some traces' first points never move). The epoch counter is read at the same moment.
+    // Run in the layered view's frame (ui.charts.live). A redraw is a new snapshot on screen:
+    // every 20 ms, its chart holds data different from the last look's (the real points are
+    // fixed; fakes, heat map, manifold and arrows move with every epoch; all of each trace's
+    // values are compared: some traces' first points never move). The epoch counter is read
+    // from the page at the same moment.
     window.__redraws = [];
     const epoch = () => {
-        const box = [...document.querySelectorAll('[data-testid=stMetric]')].find(
+        const page = window.parent.document;
+        const box = [...page.querySelectorAll('[data-testid=stMetric]')].find(
             m => m.querySelector('[data-testid=stMetricLabel]').innerText.trim() === 'Epoch');
         return box ? box.querySelector('[data-testid=stMetricValue]').innerText : null;
     };
     const signature = () => {
-        const plane = document.querySelector('.js-plotly-plot');
+        const plane = document.getElementById('chart');
         if (!plane || !plane.data) return null;
         return JSON.stringify(plane.data.map(t => [t.x, t.y, t.z]));
     };
@@ -70,9 +73,10 @@ def measure(browser, base: str, seconds: float, speed: str) -> dict:
     while value.inner_text().strip() in ("0", "") and time.time() < deadline:
         page.wait_for_timeout(250)
     page.wait_for_timeout(2000)  # past the first frames
-    page.evaluate(COUNT_REDRAWS)
+    plane = live_chart(page)
+    plane.evaluate(COUNT_REDRAWS)
     page.wait_for_timeout(seconds * 1000)
-    changes = page.evaluate("window.__redraws")
+    changes = plane.evaluate("window.__redraws")
     page.get_by_role("button", name="Stop", exact=True).click()  # free the worker for the next run
     wait_for_app(page)
     page.close()

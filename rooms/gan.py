@@ -57,7 +57,7 @@ def draw(job) -> None:
         return
     labels = {name: t(f"gan.layer_{name}") for name in LABELS}
     layers = ss.get("gan_layers", LABELS)
-    charts.plot(figures.plane(snap, layers, labels, PLANE_HEIGHT), key="gan_plane")
+    charts.live(figures.plane(snap, layers, labels, PLANE_HEIGHT), key="gan_plane")
     floor = room.js_floor(cfg)
     counters = st.columns(3)
     counters[0].metric(t("gan.epoch_counter"), f"{snap.get('epoch', 0):,}")
@@ -101,7 +101,7 @@ def draw_curves(job) -> None:
     labels["floor"] = t("gan.js_floor", floor=floor) if floor is not None else None
     equilibrium = LOSSES[cfg.loss].equilibrium
     figure = figures.metrics(room.history(job, snap), labels, equilibrium, js_floor=floor)
-    charts.plot(figure, key="gan_metrics")
+    charts.live(figure, key="gan_metrics")
 
 
 def draw_stage(job) -> None:
@@ -127,7 +127,7 @@ def draw_overview(job) -> None:
     stage = tuple(snap["stage"]) if snap.get("stage") else None
     st.markdown(f"**{t('gan.overview')}**")
     figure = figures.diagram(room.diagram_texts(cfg, snap), stage)
-    charts.plot(figure, key="gan_diagram", config={"displayModeBar": False})
+    charts.live(figure, key="gan_diagram", config={"displayModeBar": False})
     saved = (job.result or {}).get("checkpoint") if job is not None else None
     if saved or snap.get("checkpoint"):
         st.download_button(

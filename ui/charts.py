@@ -1,5 +1,5 @@
-"""Plotly figures on the page without re-validating them, with the language's number marks,
-updated in place.
+"""Plotly figures on the page without re-validating them, with the language's number marks;
+live charts updated in place.
 
 ``st.plotly_chart`` validates a dict figure by building a ``go.Figure`` from it (tens of ms for a
 live view). GenLab's figure builders return plain dicts built to plotly's schema, so the page hands
@@ -8,36 +8,27 @@ plotly (``plotly.tools.return_figure_from_figure_or_data``: a figure object is t
 ``to_dict()``) and Streamlit (``plotly.io.to_json(..., validate=False)``) treat a ``go.Figure``:
 tests/test_charts.py checks that contract, so an upgrade that breaks it fails there.
 
-A chart drawn with a ``key`` keeps its identity from one run to the next: Streamlit (1.67) hashes
-the whole figure into the element's id, and the browser keys the chart's component by that id, so
-every new figure of a live chart mounted a new chart (an empty plot until Plotly drew it: the
-blank frames of the GAN room). With the key alone as identity, the browser gets the same
-component with a new figure and updates it with ``Plotly.react``.
+A chart that changes several times a second (the GAN room's live views) goes through ``live``
+instead: Streamlit (1.67) gives a chart a new element id with every new figure, and the browser
+mounts a new, empty chart for it (blank frames); with a fixed id, its chart keeps drawing its first
+figure (its state is made once, from the first figure). ``live`` is a small component
+(``ui/live_chart/index.html``) that keeps one chart and hands each new figure to ``Plotly.react``.
 """
 
-import contextvars
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
 
+import plotly
 import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
-from streamlit.elements import plotly_chart as _streamlit_plotly
+import streamlit.components.v1 as components
 
 from genlab.i18n import SEPARATORS
 from ui.i18n import current_lang
-
-_IN_PLACE = contextvars.ContextVar("genlab_chart_in_place", default=False)
-_element_id = _streamlit_plotly.compute_and_register_element_id
-
-
-def _keyed_element_id(element_type: str, *, user_key, key_as_main_identity, **kwargs) -> str:
-    """Streamlit's element id, from the key alone for the charts drawn by ``plot``."""
-    if _IN_PLACE.get() and user_key is not None:
-        key_as_main_identity = True
-    return _element_id(
-        element_type, user_key=user_key, key_as_main_identity=key_as_main_identity, **kwargs
-    )
-
-
-_streamlit_plotly.compute_and_register_element_id = _keyed_element_id
 
 
 class _Checked(go.Figure):
@@ -60,13 +51,41 @@ def localised(figure: dict) -> dict:
 
 
 def plot(figure: dict, **kwargs):
-    """``st.plotly_chart`` for a figure dict; keyword arguments are passed on. With a ``key``,
-    the chart is updated in place from one run to the next (no new chart, no blank frame),
-    except a chart whose points can be selected: the browser then kept showing its first figure
-    (the next-word bars did not follow the temperature), so it keeps Streamlit's own identity."""
+    """``st.plotly_chart`` for a figure dict; keyword arguments are passed on."""
     kwargs.setdefault("width", "stretch")
-    token = _IN_PLACE.set(kwargs.get("on_select", "ignore") == "ignore")
-    try:
-        return st.plotly_chart(_Checked(localised(figure)), **kwargs)
-    finally:
-        _IN_PLACE.reset(token)
+    return st.plotly_chart(_Checked(localised(figure)), **kwargs)
+
+
+LIVE_PAGE = Path(__file__).with_name("live_chart") / "index.html"
+
+
+def _live_folder() -> Path:
+    """The component's files: its page and the plotly package's own plotly.min.js, copied once
+    into a folder of their own (Streamlit serves a component's folder as it is)."""
+    folder = Path(tempfile.gettempdir()) / f"genlab-live-chart-{plotly.__version__}"
+    library = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    folder.mkdir(exist_ok=True)
+    for source in (LIVE_PAGE, library):
+        target = folder / source.name
+        if not target.is_file() or target.read_bytes() != source.read_bytes():
+            partial = folder / f".{source.name}.{os.getpid()}"
+            shutil.copyfile(source, partial)
+            partial.replace(target)  # atomic: another server process may be reading it
+    return folder
+
+
+_live_chart = components.declare_component("genlab_live_chart", path=str(_live_folder()))
+
+
+def live(figure: dict, key: str, config: dict | None = None) -> None:
+    """A chart that keeps its place and is redrawn in place with each new figure (no blank
+    frame): for the views that change while a run trains."""
+    figure = localised(figure)
+    height = int(figure["layout"].get("height", 450))
+    _live_chart(
+        figure=pio.to_json(figure, validate=False),
+        config=json.dumps(config or {}),
+        height=height,
+        key=key,
+        default=None,
+    )

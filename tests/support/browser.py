@@ -25,6 +25,7 @@ CHROMIUM_ARGS = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / "browser" / "screenshots"
+LIVE_CHART = 'iframe[title*="genlab_live_chart"]'  # ui.charts.live: the GAN room's live views
 SCRIPT_DONE = """() => {
     const app = document.querySelector('[data-testid=stApp]');
     return app && app.getAttribute('data-test-script-state') === 'notRunning'
@@ -88,6 +89,15 @@ def start_lab(port: int, env: dict | None = None, output=subprocess.DEVNULL) -> 
         process.kill()
         raise RuntimeError("the lab server did not start within 60 s")
     return process
+
+
+def live_chart(page, index: int = 0):
+    """The frame of the page's ``index``-th live chart (its plotly chart is ``#chart``)."""
+    handle = page.locator(LIVE_CHART).nth(index)
+    handle.wait_for(timeout=60_000)
+    frame = handle.element_handle().content_frame()
+    frame.wait_for_function("() => document.getElementById('chart')?.data", timeout=60_000)
+    return frame
 
 
 def wait_for_app(page, timeout: float = 60_000) -> None:
