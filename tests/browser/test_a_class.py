@@ -1,7 +1,4 @@
-"""Named to run first among the browser tests: after the bad-input browser tests on the same
-server the live dashboard never counted the three answers (an open defect, see the closing note).
-
-Workshop mode in a real Chromium: one instructor and three participants (contexts of the one
+"""Workshop mode in a real Chromium: one instructor and three participants (contexts of the one
 browser). Create a class, join by code and by the QR code's address, answer a question and see it
 on the dashboard, follow lesson 1 to its end, bring everyone to a step, the presenter view, the
 export; in English and in Brazilian Portuguese."""
@@ -65,11 +62,28 @@ def join(browser, url: str, lang: str, nickname: str, code: str | None = None):
     page.get_by_role("button", name=tr(lang, "join_button")).click()
     wait_for_app(page)
     assert_no_exception(page)
-    page.get_by_role("link", name=tr(lang, "start_lesson")).click()
+    for _ in range(3):  # a click that landed while the lesson panel was re-running is lost
+        page.get_by_role("link", name=tr(lang, "start_lesson")).click()
+        try:
+            page.wait_for_url("**/next?**", timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            continue
     wait_for_app(page, timeout=120_000)  # the next-word room loads its model
     step_title(page, lang, 0).wait_for(timeout=30_000)
     assert "/next" in page.url and "me=" in page.url
     return page
+
+
+def refuse_a_wrong_code(browser, server: str, lang: str) -> None:
+    wrong = new_page(browser, lang)
+    wrong.goto(f"{server}/join?lang={lang}&code=QQQQQ")
+    wait_for_app(wrong)
+    field(wrong, tr(lang, "nickname")).fill("Zé")
+    wrong.get_by_role("button", name=tr(lang, "join_button")).click()
+    wait_for_app(wrong)
+    assert wrong.get_by_text(tr(lang, "err_code")).is_visible()
+    wrong.context.close()
 
 
 def answer(page, lang: str, option: int) -> None:
@@ -90,11 +104,6 @@ def answer(page, lang: str, option: int) -> None:
     raise AssertionError(f"the answer {label!r} was never taken")
 
 
-@pytest.mark.xfail(
-    reason="open defect: alone this flow passes; in the full suite (the other xdist worker loading "
-    "the 2 cores) the live dashboard has not counted the three answers within 90 s",
-    strict=False,
-)
 @pytest.mark.parametrize("lang", ["en", "pt-BR"])
 def test_a_class_with_an_instructor_and_three_participants(browser, server, lang):
     teacher = instructor(browser, server, lang)
@@ -105,27 +114,21 @@ def test_a_class_with_an_instructor_and_three_participants(browser, server, lang
     assert teacher.locator("[data-testid=stImage] img").count() == 1  # the QR code
 
     # a wrong code first, then the right one; two others by the QR code's address
-    wrong = new_page(browser, lang)
-    wrong.goto(f"{server}/join?lang={lang}&code=QQQQQ")
-    wait_for_app(wrong)
-    field(wrong, tr(lang, "nickname")).fill("Zé")
-    wrong.get_by_role("button", name=tr(lang, "join_button")).click()
-    wait_for_app(wrong)
-    assert wrong.get_by_text(tr(lang, "err_code")).is_visible()
-    wrong.context.close()
+    refuse_a_wrong_code(browser, server, lang)
     other = "en" if lang == "pt-BR" else "pt-BR"  # the third reads the lab in the other language
     people = [
         join(browser, f"{server}/join?lang={lang}", lang, "Ana", code=code.lower()),
         join(browser, qr_url, lang, "<b>Bruno</b>"),
         join(browser, qr_url.replace(f"lang={lang}", f"lang={other}"), other, "**Carla**"),
     ]
-    for page, page_lang, option in zip(people, (lang, lang, other), (0, 0, 2), strict=True):
+    # the dashboard is live: the answers arrive without a click, and its chart follows them (it
+    # kept showing the first answer when a chart kept one identity for all its figures)
+    answers = zip(people, (lang, lang, other), (0, 0, 2), strict=True)
+    for count, (page, page_lang, option) in enumerate(answers, start=1):
         answer(page, page_lang, option)
-
-    # the dashboard is live: the roster and the answers arrive without a click
-    teacher.get_by_text(tr(lang, "answers_count", step=1, count=3).replace(",", "")).first.wait_for(
-        timeout=90_000
-    )
+        if count in (1, 3):
+            counted = tr(lang, "answers_count", step=1, count=count)
+            teacher.get_by_text(counted).first.wait_for(timeout=90_000)
     assert teacher.locator("[data-testid=stDataFrame]").count() == 1
     screenshot(teacher, f"class_dashboard_{lang}")
 
