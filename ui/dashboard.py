@@ -2,9 +2,7 @@
 no training, no model): the roster, the answers, the results, and the presenter view."""
 
 import functools
-import hashlib
 import io
-import json
 import sys
 import time
 from urllib.parse import urlencode
@@ -39,15 +37,6 @@ def qr_png(url: str) -> bytes:
 @functools.cache
 def real_points(dataset: str) -> list:
     return Dataset(dataset).sample(200, seed=3).round(3).tolist() if dataset in BUILTIN else []
-
-
-def chart(figure: dict, key: str, **kwargs) -> None:
-    """A chart drawn anew when its figure changes. ``ui.charts.plot`` gives a keyed chart one
-    identity for all its figures, and Streamlit 1.67's browser keeps showing the first figure of
-    a chart whose identity stays (the answers' bars stayed at the first answer): a digest of the
-    figure in the key gives each new figure its own chart, and an unchanged one stays as it is."""
-    digest = hashlib.blake2b(json.dumps(figure, sort_keys=True).encode(), digest_size=8)
-    plot(figure, key=f"{key}_{digest.hexdigest()}", **kwargs)
 
 
 def roster(classroom: store.Classroom, members: list[store.Member]) -> None:
@@ -86,7 +75,7 @@ def answers(lesson: lessons.Lesson, members: list[store.Member]) -> None:
         st.caption(t("class.no_questions"))
     for index, step in asked:
         if any(step.id in m.answers for m in members):
-            chart(answers_figure(lesson, index, step, members), key=f"class_answers_{step.id}")
+            plot(answers_figure(lesson, index, step, members), key=f"class_answers_{step.id}")
         else:  # no empty chart: one line until the first answer comes
             prompt = lessons.pick(step.question.prompt, current_lang())
             st.caption(plain("class.answers_count", step=index + 1, count=0) + ": " + prompt)
@@ -128,7 +117,7 @@ def gallery(members: list[store.Member]) -> None:
         cols = st.columns(THUMBS_PER_ROW)
         for col, (m, fig) in zip(cols, gans[row : row + THUMBS_PER_ROW], strict=False):
             with col:
-                chart(fig, key=f"class_gan_{m.id}", config={"staticPlot": True})
+                plot(fig, key=f"class_gan_{m.id}", config={"staticPlot": True})
 
 
 def live(code: str) -> None:
@@ -167,7 +156,7 @@ def presenter(code: str, shown: str) -> None:
     if kind == "q":
         for index, step in questions(lesson):
             if step.id == ident:
-                chart(answers_figure(lesson, index, step, members, big=True), key="class_presented")
+                plot(answers_figure(lesson, index, step, members, big=True), key="class_presented")
                 return
     person = next((m for m in members if m.id == ident), None)
     if person is None:
@@ -190,7 +179,7 @@ def person_result(person: store.Member) -> None:
         st.code(nxt["last_text"], language=None, wrap_lines=True)
     fig = gan_figure(person, height=520)
     if fig is not None:
-        chart(fig, key="class_presented_gan", config={"staticPlot": True})
+        plot(fig, key="class_presented_gan", config={"staticPlot": True})
     if not nxt.get("last_text") and fig is None:
         st.info(t("class.presenter_nothing"))
 
