@@ -8,7 +8,7 @@ from genlab.embed.sources import Source
 from genlab.errors import UserError
 from ui import embed_sources, embed_view, live, progress
 from ui.embed_view import Page, index_of, timeline_of, trust_of
-from ui.i18n import plain, t
+from ui.i18n import number, plain, t
 from ui.links import share_url
 
 
@@ -120,9 +120,9 @@ def map_tab(page: Page) -> None:
     with st.expander(t("embed.stats")):
         c1, c2 = st.columns(2)
         vectors = page.source.vectors
-        c1.metric(t("embed.random_cosine"), f"{space.mean_random_cosine(vectors):.3f}")
+        c1.metric(t("embed.random_cosine"), number(space.mean_random_cosine(vectors), ".3f"))
         sph = space.mean_random_cosine(space.spherize(vectors))
-        c2.metric(t("embed.random_cosine_sph"), f"{sph:.3f}")
+        c2.metric(t("embed.random_cosine_sph"), number(sph, ".3f"))
         st.caption(t("embed.random_cosine_help"))
 
 
@@ -180,7 +180,7 @@ def analogy_answers(page: Page, method: str, res: space.Analogy, expected: str) 
     }
     st.dataframe(table, hide_index=True, width="stretch")
     if res.expected_rank is not None:
-        st.metric(t("embed.rank", word=expected), res.expected_rank)
+        st.metric(t("embed.rank", word=expected), number(res.expected_rank, ","))
     if res.top_is_input:
         st.warning(t("embed.top_is_input"))
 

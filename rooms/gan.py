@@ -16,7 +16,7 @@ from genlab.gan.losses import LOSSES
 from ui import charts, live, runs
 from ui import gan as room
 from ui import gan_widgets as widgets
-from ui.i18n import t
+from ui.i18n import number, t
 from ui.links import share_url
 
 SLOT, SETTINGS = room.SLOT, room.SETTINGS
@@ -60,8 +60,8 @@ def draw(job) -> None:
     charts.live(figures.plane(snap, layers, labels, PLANE_HEIGHT), key="gan_plane")
     floor = room.js_floor(cfg)
     counters = st.columns(3)
-    counters[0].metric(t("gan.epoch_counter"), f"{snap.get('epoch', 0):,}")
-    counters[1].metric(t("gan.epochs_per_s"), f"{room.shown_rate(job, snap):,.0f}")
+    counters[0].metric(t("gan.epoch_counter"), number(snap.get("epoch", 0), ","))
+    counters[1].metric(t("gan.epochs_per_s"), number(room.shown_rate(job, snap), ",.0f"))
     js_help = t("gan.js_floor_help", floor=floor) if floor is not None else None
     counters[2].metric(t("gan.js"), room.fmt(snap.get("js"), ".3f"), help=js_help)
     if job is not None:

@@ -10,8 +10,9 @@ from genlab.text.tokenizers import BPE_MIN_VOCAB, KINDS
 from genlab.text.training import GPT_PRESETS, TrainConfig
 from ui import cache, live, runs, state
 from ui import text_train as views
-from ui.i18n import corpus_name, plain, t
+from ui.i18n import corpus_name, number, plain, t
 from ui.text_train import SETTINGS
+from ui.widgets import decimal_slider
 
 SLOT = "text"
 TASK = "genlab.text.training:run"
@@ -73,7 +74,7 @@ def corpus_section() -> tuple[str, str] | None:
     stats = corpora.corpus_stats(chosen[1])
     cols = st.columns(5)
     for col, name in zip(cols, ("bytes", "chars", "words", "distinct_chars", "lines"), strict=True):
-        col.metric(t(f"text.stat_{name}"), f"{stats[name]:,}")
+        col.metric(t(f"text.stat_{name}"), number(stats[name], ","))
     with st.expander(t("text.preview")):
         st.text(chosen[1][:PREVIEW_CHARS])
     return chosen
@@ -87,7 +88,7 @@ def vocabulary_setting(kind: str) -> int | None:
         cap = st.select_slider(
             t("text.word_cap"),
             WORD_CAPS,
-            format_func=lambda n: f"{n:,}" if n else t("text.word_cap_all"),
+            format_func=lambda n: number(n, ",") if n else t("text.word_cap_all"),
             key="text_word_cap",
         )
         return cap or None
@@ -168,8 +169,8 @@ def gpt_settings(model_cfg: LMConfig, train_cfg: TrainConfig) -> tuple[LMConfig,
         ),
     }
     cols = st.columns(4)
-    shape["dropout"] = cols[0].slider(
-        t("text.dropout"), 0.0, 0.5, step=0.05, key=SETTINGS.key("dropout")
+    shape["dropout"] = decimal_slider(
+        t("text.dropout"), 0.0, 0.5, 0.05, key=SETTINGS.key("dropout"), where=cols[0]
     )
     train = {
         "batch_size": cols[1].number_input(

@@ -12,6 +12,7 @@ from genlab.embed.sources import Source
 from genlab.errors import UserError
 from ui import cache, live, state
 from ui.i18n import t
+from ui.widgets import decimal_slider
 
 MAP_TASK = "genlab.embed.jobs:projection_task"
 # the view's widgets and their defaults, kept across rooms by ui.state
@@ -175,13 +176,14 @@ def _method_settings(method: str) -> None:
             help=t("embed.neighbours_help"),
         )
     if method == "umap":
-        params[1].slider(
+        decimal_slider(
             t("embed.min_dist"),
             0.0,
             1.0,
-            step=0.05,
+            0.05,
             key="embed_min_dist",
             help=t("embed.min_dist_help"),
+            where=params[1],
         )
         params[2].selectbox(
             t("embed.map_metric"),

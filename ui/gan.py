@@ -15,7 +15,7 @@ from genlab.gan import jobs as gan_jobs
 from genlab.gan.config import LIVE_FIELDS, USER_DATASETS, GanConfig, preset, suited_to_loss
 from genlab.gan.training import Trainer
 from ui import cache, live, progress, state
-from ui.i18n import plain
+from ui.i18n import number, plain
 from ui.widgets import Versioned
 
 SLOT = "gan"
@@ -253,7 +253,7 @@ def follow_settings(cfg: GanConfig) -> None:
 
 
 def fmt(value, spec: str = ".2f") -> str:
-    return "–" if value is None else format(value, spec)
+    return "–" if value is None else number(value, spec)
 
 
 def diagram_texts(cfg: GanConfig, snap: dict) -> dict:

@@ -6,6 +6,7 @@ from genlab.text import explain, probe, sampling
 from genlab.text.sampling import SamplingConfig
 from ui import state
 from ui.i18n import plain, t
+from ui.widgets import decimal_slider
 
 MATCHES = 40  # tokens offered by the force search
 CODE_NOTES = [
@@ -85,8 +86,8 @@ CONTROLS = {
 
 def controls(lm) -> tuple[SamplingConfig, int | None]:
     state.restore_widgets("next", CONTROLS, only_dropped=True)  # kept across rooms
-    temperature = st.slider(
-        t("next.temperature"), 0.0, 3.0, step=0.05, key="next_temperature",
+    temperature = decimal_slider(
+        t("next.temperature"), 0.0, 3.0, 0.05, key="next_temperature",
         help=t("next.temperature_help"),
     )  # fmt: skip
     vocab = lm.tokenizer.vocab_size  # a link or another model may ask for more than this one has
@@ -94,14 +95,14 @@ def controls(lm) -> tuple[SamplingConfig, int | None]:
     top_k = st.number_input(
         t("next.top_k"), 0, lm.tokenizer.vocab_size, key="next_top_k", help=t("next.top_k_help")
     )
-    top_p = st.slider(
-        t("next.top_p"), 0.01, 1.0, step=0.01, key="next_top_p", help=t("next.top_p_help")
+    top_p = decimal_slider(
+        t("next.top_p"), 0.01, 1.0, 0.01, key="next_top_p", help=t("next.top_p_help")
     )
-    min_p = st.slider(
-        t("next.min_p"), 0.0, 1.0, step=0.01, key="next_min_p", help=t("next.min_p_help")
+    min_p = decimal_slider(
+        t("next.min_p"), 0.0, 1.0, 0.01, key="next_min_p", help=t("next.min_p_help")
     )
-    penalty = st.slider(
-        t("next.repetition_penalty"), 1.0, 3.0, step=0.05, key="next_penalty",
+    penalty = decimal_slider(
+        t("next.repetition_penalty"), 1.0, 3.0, 0.05, key="next_penalty",
         help=t("next.repetition_penalty_help"),
     )  # fmt: skip
     top_n = None

@@ -11,7 +11,7 @@ from genlab.text.checkpoint import dumps, load_lm
 from genlab.text.tokenizers import show
 from genlab.text.training import GPT_PRESETS
 from ui import live, progress, state
-from ui.i18n import plain, t
+from ui.i18n import number, plain, t
 from ui.widgets import Versioned
 
 BATCH_SHAPE = (4, 8)
@@ -92,12 +92,12 @@ def preset_times(measured: dict[str, float]) -> str:
 
 def token_metrics(prep: data.Prepared) -> None:
     cols = st.columns(3)
-    cols[0].metric(t("text.vocab_size"), f"{prep.tokenizer.vocab_size:,}")
-    cols[1].metric(t("text.token_count"), f"{len(prep.ids):,}")
+    cols[0].metric(t("text.vocab_size"), number(prep.tokenizer.vocab_size, ","))
+    cols[1].metric(t("text.token_count"), number(len(prep.ids), ","))
     share = prep.unknown_share
     cols[2].metric(
         t("text.unknown_share"),
-        f"{share:.2%}" if share >= 1e-4 or not share else "< 0.01%",
+        number(share, ".2%") if share >= 1e-4 or not share else "< " + number(1e-4, ".2%"),
         help=t("text.unknown_help"),
     )
     if prep.unknown_examples:
@@ -225,8 +225,8 @@ def progress_view(snap: dict) -> None:
     """Where the run is: its step, time and speed; what a count bigram did (it takes no steps)."""
     last = snap["history"][-1] if snap["history"] else {}
     losses = [
-        (t("text.metric_train"), f"{last.get('train_loss', float('nan')):.3f}"),
-        (t("text.metric_val"), f"{last.get('val_loss', float('nan')):.3f}"),
+        (t("text.metric_train"), number(last.get("train_loss", float("nan")), ".3f")),
+        (t("text.metric_val"), number(last.get("val_loss", float("nan")), ".3f")),
     ]
     if snap.get("counted_pairs") is not None:
         st.info(t("text.counted", pairs=snap["counted_pairs"], seconds=snap["elapsed_s"]))
@@ -236,15 +236,15 @@ def progress_view(snap: dict) -> None:
         text = t(
             "text.progress",
             elapsed=snap["elapsed_s"],
-            remaining="?" if remaining is None else f"{remaining:.0f}",
+            remaining="?" if remaining is None else number(remaining, ".0f"),
             step=snap["step"],
             steps=snap["steps"],
         )
         st.progress(snap["progress"], text=text)
         shown = [
-            (t("text.metric_step"), f"{snap['step']:,}"),
+            (t("text.metric_step"), number(snap["step"], ",")),
             *losses,
-            (t("text.metric_speed"), f"{snap['tokens_per_s']:,.0f}"),
+            (t("text.metric_speed"), number(snap["tokens_per_s"], ",.0f")),
         ]
     for col, (label, value) in zip(st.columns(4), shown, strict=False):
         col.metric(label, value)

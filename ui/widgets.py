@@ -1,6 +1,12 @@
-"""Groups of widgets whose values the lab itself sets at times (a preset, a loaded model, a fix)."""
+"""Groups of widgets whose values the lab itself sets at times (a preset, a loaded model, a fix),
+and sliders whose numbers are written in the participant's language."""
+
+import functools
 
 import streamlit as st
+
+from genlab import i18n
+from ui.i18n import current_lang
 
 
 class Versioned:
@@ -36,3 +42,30 @@ class Versioned:
             ss[self.version_key] = ss.get(self.version_key, 0) + 1
         for field, value in {**present, **values}.items():
             ss[self.key(field)] = value
+
+
+def decimal_slider(label, low: float, high: float, step: float, *, key, spec=".2f", where=st, **kw):
+    """A slider over ``low..high`` by ``step`` whose numbers (its value and its ends) are written
+    in the participant's language: ``0,05`` in pt-BR.
+
+    ``st.slider`` writes its numbers in the browser with a sprintf format, always with a decimal
+    point (its ``"localized"`` format follows the browser's language, not the lab's). This is a
+    ``st.select_slider`` over the slider's steps, each labelled by Babel, returning the same
+    float. A value between two steps (a link's ``0.73``) moves to the nearest step. ``kw`` goes
+    to ``st.select_slider`` (``help``); ``where`` is the column to draw it in."""
+    options, labels = _steps(low, high, step), _labels(current_lang(), spec, low, high, step)
+    value = st.session_state.get(key)
+    if value is not None and value not in labels:
+        st.session_state[key] = min(options, key=lambda option: abs(option - value))
+    return where.select_slider(label, options, format_func=labels.__getitem__, key=key, **kw)
+
+
+@functools.cache
+def _steps(low: float, high: float, step: float) -> tuple[float, ...]:
+    return tuple(round(low + i * step, 10) for i in range(round((high - low) / step) + 1))
+
+
+@functools.cache
+def _labels(lang: str, spec: str, low: float, high: float, step: float) -> dict[float, str]:
+    """Each step's label (Babel takes about 0.1 ms a number: once per process, not per rerun)."""
+    return {option: i18n.number(lang, option, spec) for option in _steps(low, high, step)}

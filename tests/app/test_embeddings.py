@@ -179,7 +179,7 @@ def test_umap_of_a_shipped_model_is_precomputed_and_drawn_at_once():
     at = open_page(e_method="umap", e_dims="3")
     assert at.radio(key="embed_method").value == "umap"
     assert at.selectbox(key="embed_map_metric").value == "cosine"
-    assert at.slider(key="embed_min_dist").value == 0.1
+    assert at.select_slider(key="embed_min_dist").value == 0.1
     assert map_figure(at)["data"][0]["type"] == "scatter3d"
     assert any("computed in advance" in c.value for c in at.caption)
     assert not any("in the background" in i.value for i in at.info) and not at.get("progress")

@@ -73,7 +73,7 @@ def test_using_a_shipped_model_never_changes_the_copy_all_participants_share():
     lm = load_shipped("portuguese-word-gpt")  # the object every session is given
     before = {k: v.clone() for k, v in lm.model.state_dict().items()}
     at = session("rooms/text_next.py", lang="en")
-    at.slider(key="next_temperature").set_value(1.7).run()
+    at.select_slider(key="next_temperature").set_value(1.7).run()
     at.button(key="next_generate").click().run()
     assert not at.exception
     assert not lm.model.training

@@ -12,13 +12,13 @@ def test_the_next_word_controls_survive_a_visit_to_another_room():
     at.query_params["lang"] = "en"
     at.run()
     at.switch_page("rooms/text_next.py").run()
-    at.slider(key="next_temperature").set_value(2.0).run()
-    at.slider(key="next_top_p").set_value(0.5).run()
+    at.select_slider(key="next_temperature").set_value(2.0).run()
+    at.select_slider(key="next_top_p").set_value(0.5).run()
     at.switch_page("rooms/home.py").run()
     at.switch_page("rooms/text_next.py").run()
     assert not at.exception, at.exception
-    assert at.slider(key="next_temperature").value == 2.0  # was reset to 1.0
-    assert at.slider(key="next_top_p").value == 0.5
+    assert at.select_slider(key="next_temperature").value == 2.0  # was reset to 1.0
+    assert at.select_slider(key="next_top_p").value == 0.5
     assert not [w.value for w in at.warning if "Session State" in w.value]
 
 

@@ -74,15 +74,15 @@ def test_opens_on_the_portuguese_model_with_the_lecture_prompt(
 
 def test_temperature_reshapes_the_bars_from_cached_logits(shipped_page):
     at = shipped_page
-    at.slider(key="next_temperature").set_value(0.2).run()
+    at.select_slider(key="next_temperature").set_value(0.2).run()
     sharp, sharp_entropy = final_bars(at)[0], at.metric[0].value
-    at.slider(key="next_temperature").set_value(2.0).run()
+    at.select_slider(key="next_temperature").set_value(2.0).run()
     flat, flat_entropy = final_bars(at)[0], at.metric[0].value
     assert sharp > 0.9 > flat
     assert float(sharp_entropy.split()[0]) < float(flat_entropy.split()[0])
     assert any("High temperature" in info.value for info in at.info)
     assert len(at.session_state["next_logits"]) == 1  # the model ran once for this prompt
-    at.slider(key="next_temperature").set_value(1.0).run()
+    at.select_slider(key="next_temperature").set_value(1.0).run()
 
 
 def test_filters_strike_out_tokens_and_leave_them_no_mass(shipped_page):
@@ -144,7 +144,7 @@ def test_only_the_open_tab_runs(shipped_page):
 def test_memorisation_finds_a_copied_stretch(shipped_page):
     at = shipped_page
     at.session_state["next_tab"] = "Memorisation"
-    at.slider(key="next_temperature").set_value(0.0)  # greedy: the model recites its text
+    at.select_slider(key="next_temperature").set_value(0.0)  # greedy: the model recites its text
     at.number_input(key="next_count").set_value(20).run()
     at.button(key="next_generate").click().run()
     assert not at.success  # a copy is a fact to discuss, not a success
@@ -153,7 +153,7 @@ def test_memorisation_finds_a_copied_stretch(shipped_page):
     assert int(found.split(":")[1].split()[0]) >= probe.MIN_COPY["word"]
     assert "inset" in at.get("html")[0].proto.body  # the stretch is underlined in the text
     at.button(key="next_restart").click()
-    at.slider(key="next_temperature").set_value(1.0)
+    at.select_slider(key="next_temperature").set_value(1.0)
     at.session_state["next_tab"] = "Draw 1,000 times"
     at.run()
 
@@ -161,14 +161,14 @@ def test_memorisation_finds_a_copied_stretch(shipped_page):
 def test_one_generated_word_found_in_the_text_is_not_reported_as_a_copy(shipped_page):
     at = shipped_page
     at.session_state["next_tab"] = "Memorisation"
-    at.slider(key="next_temperature").set_value(0.0)
+    at.select_slider(key="next_temperature").set_value(0.0)
     at.number_input(key="next_count").set_value(1).run()
     at.button(key="next_generate").click().run()
     assert not at.success
     assert any(i.value.startswith("No stretch of 4 or more") for i in at.info)
     assert "inset" not in at.get("html")[0].proto.body  # nothing underlined
     at.button(key="next_restart").click()
-    at.slider(key="next_temperature").set_value(1.0)
+    at.select_slider(key="next_temperature").set_value(1.0)
     at.run()
 
 
@@ -198,7 +198,7 @@ def test_a_model_trained_in_this_session_is_offered():
 
 def test_the_columns_are_the_softmax_of_the_shown_scores_divided_by_t():
     at = open_page()
-    at.slider(key="next_temperature").set_value(0.5).run()
+    at.select_slider(key="next_temperature").set_value(0.5).run()
     spec = pipeline(at)
     scores = torch.tensor(spec["data"][0]["x"], dtype=torch.float64)
     lm = load_shipped("portuguese-word-gpt")
@@ -264,7 +264,7 @@ def test_a_link_restores_model_prompt_settings_and_tokens_in_a_new_session():
     at = open_page()
     at.selectbox(key="next_model").set_value("shakespeare-char-gpt").run()
     at.text_input(key="next_prompt").set_value("To be").run()
-    at.slider(key="next_temperature").set_value(0.7).run()
+    at.select_slider(key="next_temperature").set_value(0.7).run()
     at.number_input(key="next_top_k").set_value(5).run()
     at.number_input(key="next_count").set_value(4).run()
     at.button(key="next_generate").click().run()
@@ -277,7 +277,7 @@ def test_a_link_restores_model_prompt_settings_and_tokens_in_a_new_session():
     assert not fresh.exception
     assert fresh.selectbox(key="next_model").value == "shakespeare-char-gpt"
     assert fresh.text_input(key="next_prompt").value == "To be"
-    assert fresh.slider(key="next_temperature").value == pytest.approx(0.7)
+    assert fresh.select_slider(key="next_temperature").value == pytest.approx(0.7)
     assert fresh.number_input(key="next_top_k").value == 5
     ids = [s["id"] for s in fresh.session_state["next_steps"]]
     assert ids == [s["id"] for s in at.session_state["next_steps"]] and len(ids) == 4
@@ -341,6 +341,6 @@ def test_a_link_with_out_of_range_or_broken_values_opens_clamped():
     at.run()
     assert not at.exception
     assert at.number_input(key="next_top_k").value == 503  # the vocabulary of the model
-    assert at.slider(key="next_temperature").value == 1.0
-    assert at.slider(key="next_top_p").value == 1.0
+    assert at.select_slider(key="next_temperature").value == 1.0
+    assert at.select_slider(key="next_top_p").value == 1.0
     assert [s["id"] for s in at.session_state["next_steps"]] == [1]

@@ -48,6 +48,18 @@ def test_portuguese_pages_write_numbers_the_brazilian_way(page, open_page):
     bars = page.locator(".js-plotly-plot").first.inner_text()
     assert "44,2 %" in bars  # the shipped Portuguese model's "peras" after "Glauco gosta de comer"
     assert "44.2%" not in bars
+    # the sampling sliders (temperature, top-p, min-p, penalty): values and ends (st.slider
+    # would write 1.00), and the metrics
+    thumbs = page.locator("[data-testid=stSliderThumbValue]").all_inner_texts()
+    assert thumbs[:4] == ["1,00", "1,00", "0,00", "1,00"], thumbs
+    ends = page.locator("[data-testid=stSliderTickBar]").first.inner_text().split()
+    assert ends == ["0,00", "3,00"], ends
+    metrics = page.locator("[data-testid=stMetricValue]").all_inner_texts()
+    assert re.fullmatch(r"\d+,\d\d bits", metrics[0]), metrics  # the entropy
+    assert re.fullmatch(r"\d+,\d tokens", metrics[1]), metrics  # the effective choices
     open_page(page, "text", "pt-BR")
     body = page.inner_text("body")
     assert re.search(r"\b\d{1,3}(\.\d{3})+ números treináveis", body), body
+    metrics = page.locator("[data-testid=stMetricValue]").all_inner_texts()
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})+", metrics[0]), metrics  # the corpus's bytes
+    assert page.locator("[data-testid=stSliderThumbValue]").first.inner_text() == "0,00"  # dropout

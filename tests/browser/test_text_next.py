@@ -67,7 +67,7 @@ def test_acceptance_walk(page, open_page):
     ratios = torch.exp((scores - scores[0]) / 0.2)
     assert (torch.tensor(shown) / shown[0]).tolist() == pytest.approx(ratios.tolist(), rel=1e-4)
     flat = set_temperature(page, 2.0, "top < 0.5")
-    assert page.locator("[data-testid=stSlider] input").first.input_value() == "2"
+    assert page.locator("[data-testid=stSliderThumbValue]").first.inner_text() == "2.00"
     assert sharp > 0.9 > 0.5 > flat > 0.05
     assert "High temperature" in page.inner_text("body")
 
