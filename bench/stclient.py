@@ -28,6 +28,7 @@ from http.cookies import SimpleCookie
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.Slider_pb2 import Slider
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -74,8 +75,18 @@ def widget_value(state, value) -> None:
         state.double_array_value.data[:] = [value]  # sliders send their values as an array
     elif isinstance(value, str):
         state.string_value = value
+    elif isinstance(value, tuple):
+        state.string_array_value.data[:] = value  # a select slider: its option's label
     else:
         raise TypeError(f"unsupported widget value {value!r}")
+
+
+def as_sent(body, value):
+    """What the frontend sends for ``value``: a select slider (ui.widgets.decimal_slider) sends
+    the label of the option nearest to it (labels as "1.25"), other widgets the value itself."""
+    if getattr(body, "type", None) != Slider.SELECT_SLIDER or not isinstance(value, float):
+        return value
+    return (min(body.options, key=lambda label: abs(float(label.replace(",", "")) - value)),)
 
 
 class Session:
@@ -151,7 +162,11 @@ class Session:
     async def _rerun(self, widgets, click, page, fragment_id, timeout) -> float | None:
         action = "tick" if fragment_id else "click" if click else "widget" if widgets else "open"
         for key, value in (widgets or {}).items():
-            self.values[self.widgets[key][0]] = value
+            if key not in self.widgets:  # its page did not arrive (a timeout, recorded)
+                self.problems.append(Problem("protocol", f"no widget {key}", self.page))
+                continue
+            widget_id, body = self.widgets[key]
+            self.values[widget_id] = as_sent(body, value)
         msg = BackMsg()
         state = msg.rerun_script
         if page is not None and page.strip("/") != self.page:
