@@ -31,7 +31,14 @@ def open_page(lang="en", **query) -> AppTest:
 
 
 def figures(at) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    """The figures the page sends: its live charts (ui.charts.live: the layered view first), then
+    any other chart."""
+    live = [
+        json.loads(json.loads(element.proto.json_args)["figure"])
+        for element in at.get("component_instance")
+        if element.proto.component_name.endswith("genlab_live_chart")
+    ]
+    return live + [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def trace(at, name: str) -> dict:

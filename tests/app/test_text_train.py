@@ -34,16 +34,16 @@ def metric(at: AppTest, label: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("lang", "title", "chars"),
+    ("lang", "title", "chars", "size"),
     [
-        ("en", "Train a language model", "Characters"),
-        ("pt-BR", "Treine um modelo de linguagem", "Caracteres"),
+        ("en", "Train a language model", "Characters", "1,131,891"),
+        ("pt-BR", "Treine um modelo de linguagem", "Caracteres", "1.131.891"),
     ],
 )
-def test_opens_on_shakespeare_with_its_size_and_character_vocabulary(lang, title, chars):
+def test_opens_on_shakespeare_with_its_size_and_character_vocabulary(lang, title, chars, size):
     at = open_page(lang)
     assert at.title[0].value == title
-    assert metric(at, chars) == "1,131,891"
+    assert metric(at, chars) == size
     assert any("'\\n', ' ', '!'" in c.value for c in at.code)
     assert at.button(key="text_play")
 

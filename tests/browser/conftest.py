@@ -51,6 +51,21 @@ def browser():
         yield launched
 
 
+@pytest.fixture(autouse=True)
+def _close_pages_left_open(request):
+    """Close every browser context a test opened, also when it failed half-way: pages left open
+    keep re-running their live parts and slowed every later test of the suite."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    before = set(browser.contexts)
+    yield
+    for context in browser.contexts:
+        if context not in before:
+            context.close()
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
