@@ -43,16 +43,16 @@ def instructor(browser, server: str, lang: str):
     wait_for_app(page)
     assert page.get_by_text(tr(lang, "instructor_wrong")).is_visible()
     assert page.get_by_role("button", name=tr(lang, "create")).count() == 0
-    create = page.get_by_role("button", name=tr(lang, "create"))
+    code_field = field(page, tr(lang, "instructor_code"))
     for _ in range(3):  # a click that lands during a re-run of the page is lost: click again
-        field(page, tr(lang, "instructor_code")).fill(store.instructor_code())
+        code_field.fill(store.instructor_code())
         page.get_by_role("button", name=tr(lang, "instructor_enter")).click()
         wait_for_app(page)
-        try:
-            create.wait_for(timeout=20_000)
+        if code_field.count() == 0:
             break
-        except PlaywrightTimeout:
-            continue
+    create = page.get_by_role("button", name=tr(lang, "create"))
+    if not create.is_visible():  # other classes exist (other tests'): the form is folded
+        page.get_by_text(tr(lang, "create_title"), exact=True).click()
     create.click()
     wait_for_app(page)
     assert_no_exception(page)
