@@ -53,8 +53,8 @@ def measure(name: str, text: str, steps: int = TIMED_STEPS) -> float:
     return total * step_s + evals * eval_s + samples * sample_s
 
 
-def _read_worker() -> None:
-    """Run the measuring worker and keep its figures as they come."""
+def _read_worker(results: dict[str, float]) -> None:
+    """Run the measuring worker and keep its figures in ``results`` as they come."""
     worker = subprocess.Popen(
         WORKER,
         cwd=Path(__file__).resolve().parents[2],
@@ -65,7 +65,7 @@ def _read_worker() -> None:
     atexit.register(worker.kill)
     for line in worker.stdout:
         name, seconds = json.loads(line)
-        _results[name] = seconds
+        results[name] = seconds
     worker.wait()
 
 
@@ -74,7 +74,9 @@ def expected_seconds() -> dict[str, float]:
     global _thread
     with _lock:
         if _thread is None:
-            _thread = threading.Thread(target=_read_worker, name="preset-timing", daemon=True)
+            _thread = threading.Thread(
+                target=_read_worker, args=(_results,), name="preset-timing", daemon=True
+            )
             _thread.start()
     return dict(_results)
 

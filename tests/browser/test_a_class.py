@@ -8,30 +8,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from genlab.classroom import lessons, store
+from genlab.classroom import store
 from genlab.i18n import translate
 from tests.support.browser import assert_no_exception, screenshot, wait_for_app
-
-ROOT = Path(__file__).resolve().parents[2]
-LESSON = lessons.get("1_next_word")
-SIDEBAR = "[data-testid=stSidebar]"
-
-
-def tr(lang: str, key: str, **params) -> str:
-    return translate(lang, f"class.{key}", **params)
-
-
-def new_page(browser, lang: str):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale=lang)
-    return context.new_page()
-
-
-def field(page, label: str):
-    return page.get_by_label(label, exact=True).and_(page.locator("input"))
-
-
-def step_title(page, lang: str, index: int):
-    return page.locator(SIDEBAR).get_by_text(LESSON.steps[index].title[lang], exact=True)
+from tests.support.classroom import LESSON, SIDEBAR, field, join, new_page, step_title, tr
 
 
 def instructor(browser, server: str, lang: str):
@@ -56,29 +36,6 @@ def instructor(browser, server: str, lang: str):
     create.click()
     wait_for_app(page)
     assert_no_exception(page)
-    return page
-
-
-def join(browser, url: str, lang: str, nickname: str, code: str | None = None):
-    page = new_page(browser, lang)
-    page.goto(url)
-    wait_for_app(page)
-    if code is not None:
-        field(page, tr(lang, "join_code")).fill(code)
-    field(page, tr(lang, "nickname")).fill(nickname)
-    page.get_by_role("button", name=tr(lang, "join_button")).click()
-    wait_for_app(page)
-    assert_no_exception(page)
-    for _ in range(3):  # a click that landed while the lesson panel was re-running is lost
-        page.get_by_role("link", name=tr(lang, "start_lesson")).click()
-        try:
-            page.wait_for_url("**/next?**", timeout=20_000)
-            break
-        except PlaywrightTimeout:
-            continue
-    wait_for_app(page, timeout=120_000)  # the next-word room loads its model
-    step_title(page, lang, 0).wait_for(timeout=30_000)
-    assert "/next" in page.url and "me=" in page.url
     return page
 
 

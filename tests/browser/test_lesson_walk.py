@@ -9,8 +9,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from genlab.classroom import store
 from genlab.i18n import translate
-from tests.browser.test_a_class import LESSON, SIDEBAR, field, join, step_title, tr
 from tests.support.browser import assert_no_exception, wait_for_app
+from tests.support.classroom import LESSON, SIDEBAR, field, join, step_title, tr
 
 OWN_TEXT = "Glauco gosta de comer peras. Maria prefere melancia, não pregos nem cimento. " * 25
 
