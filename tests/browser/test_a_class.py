@@ -11,23 +11,28 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from genlab.classroom import store
 from genlab.i18n import translate
 from tests.support.browser import assert_no_exception, screenshot, wait_for_app
-from tests.support.classroom import LESSON, SIDEBAR, field, join, new_page, step_title, tr
+from tests.support.classroom import (
+    LESSON,
+    SIDEBAR,
+    field,
+    join,
+    new_page,
+    step_title,
+    submit,
+    tr,
+)
 
 
 def instructor(browser, server: str, lang: str):
     page = new_page(browser, lang)
     page.goto(f"{server}/class?lang={lang}")
     wait_for_app(page)
-    field(page, tr(lang, "instructor_code")).fill("not the code")
-    page.get_by_role("button", name=tr(lang, "instructor_enter")).click()
-    wait_for_app(page)
+    submit(page, lang, "instructor_code", "not the code", "instructor_enter")
     assert page.get_by_text(tr(lang, "instructor_wrong")).is_visible()
     assert page.get_by_role("button", name=tr(lang, "create")).count() == 0
     code_field = field(page, tr(lang, "instructor_code"))
     for _ in range(3):  # a click that lands during a re-run of the page is lost: click again
-        code_field.fill(store.instructor_code())
-        page.get_by_role("button", name=tr(lang, "instructor_enter")).click()
-        wait_for_app(page)
+        submit(page, lang, "instructor_code", store.instructor_code(), "instructor_enter")
         if code_field.count() == 0:
             break
     create = page.get_by_role("button", name=tr(lang, "create"))
@@ -43,9 +48,7 @@ def refuse_a_wrong_code(browser, server: str, lang: str) -> None:
     wrong = new_page(browser, lang)
     wrong.goto(f"{server}/join?lang={lang}&code=QQQQQ")
     wait_for_app(wrong)
-    field(wrong, tr(lang, "nickname")).fill("Zé")
-    wrong.get_by_role("button", name=tr(lang, "join_button")).click()
-    wait_for_app(wrong)
+    submit(wrong, lang, "nickname", "Zé", "join_button")
     assert wrong.get_by_text(tr(lang, "err_code")).is_visible()
     wrong.context.close()
 

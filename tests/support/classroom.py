@@ -24,6 +24,13 @@ def field(page, label: str):
     return page.get_by_label(label, exact=True).and_(page.locator("input"))
 
 
+def submit(page, lang: str, label: str, value: str, button: str) -> None:
+    """Type ``value`` in the field labelled by the class text ``label`` and press ``button``."""
+    field(page, tr(lang, label)).fill(value)
+    page.get_by_role("button", name=tr(lang, button)).click()
+    wait_for_app(page)
+
+
 def step_title(page, lang: str, index: int):
     return page.locator(SIDEBAR).get_by_text(LESSON.steps[index].title[lang], exact=True)
 
@@ -34,9 +41,7 @@ def join(browser, url: str, lang: str, nickname: str, code: str | None = None):
     wait_for_app(page)
     if code is not None:
         field(page, tr(lang, "join_code")).fill(code)
-    field(page, tr(lang, "nickname")).fill(nickname)
-    page.get_by_role("button", name=tr(lang, "join_button")).click()
-    wait_for_app(page)
+    submit(page, lang, "nickname", nickname, "join_button")
     assert_no_exception(page)
     for _ in range(3):  # a click that landed while the lesson panel was re-running is lost
         page.get_by_role("link", name=tr(lang, "start_lesson")).click()
