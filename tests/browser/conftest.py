@@ -20,11 +20,11 @@ from tests.support.browser import (
 
 
 def pytest_collection_modifyitems(items):
-    """Browser tests run one after another in one xdist worker (one lab server for all of them)."""
+    """Browser tests are marked ``browser``; each xdist worker that runs some starts its own lab
+    server and Chromium (they mostly wait on Chromium and the server: both workers share them)."""
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.xdist_group("browser"))
             # Chromium, a lab server and its workers share 2 cores with the other tests: a wait
             # that timed out once runs once more (a test that fails twice fails the suite)
             item.add_marker(pytest.mark.flaky(reruns=1, reruns_delay=2))

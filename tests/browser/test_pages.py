@@ -1,5 +1,5 @@
-"""Every room of the registry opens in a real Chromium in both languages, with no exception;
-screenshots saved."""
+"""Every room of the registry opens from the navigation in a real Chromium, in both languages, with
+no exception; screenshots saved."""
 
 import re
 
@@ -9,11 +9,31 @@ from genlab.i18n import translate
 from genlab.rooms import ROOMS
 from tests.support.browser import assert_no_exception, screenshot, wait_for_app
 
+LANGS = ("en", "pt-BR")
 
-@pytest.mark.parametrize("lang", ["en", "pt-BR"])
+
+@pytest.fixture(scope="module")
+def tabs(browser, server):
+    """One tab per language for the module's room tests: each room is reached from the sidebar's
+    navigation (the page changes in place, as a participant's does), not loaded anew."""
+    opened = {}
+    for lang in LANGS:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+        opened[lang] = context.new_page()
+        opened[lang].goto(f"{server}/?lang={lang}")
+        wait_for_app(opened[lang])
+    yield opened
+    for tab in opened.values():
+        tab.context.close()
+
+
+@pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("room", ROOMS, ids=lambda room: room.name)
-def test_every_room_opens_without_exception(page, open_page, room, lang):
-    open_page(page, room.url_path, lang)
+def test_every_room_opens_without_exception(tabs, room, lang):
+    page = tabs[lang]
+    page.locator(f"[data-testid=stSidebarNav] a[href$='/{room.url_path}']").click()
+    page.wait_for_url(re.compile(rf"/{room.url_path}(\?|$)"))
+    wait_for_app(page)
     page.wait_for_timeout(500)
     assert_no_exception(page)
     # its navigation title (Home's is in the sidebar only: its heading then)
