@@ -53,8 +53,9 @@ def test_no_room_offers_a_link_with_the_participants_key(page, server):
     paths = rooms(page, server)
     assert {"/text", "/next", "/gan", "/embeddings"} <= set(paths), paths
     found, offered = {}, []
-    for path in paths:
-        page.goto(f"{server}{path}?lang=en&me={KEY}")
+    for path in paths:  # from the navigation, as a participant goes (the key is in the session)
+        page.locator(f"[data-testid=stSidebarNav] a[href$='{path}']").click()
+        page.wait_for_url(lambda url, path=path: urlparse(url).path == path)
         wait_for_app(page)
         assert_no_exception(page)
         assert KEY in page.url  # the key was taken: the page's own address keeps it
