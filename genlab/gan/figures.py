@@ -94,7 +94,7 @@ def plane(snapshot: dict, layers, labels: dict, height: int = 460) -> dict:
             "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
             "xaxis": {**axis, "constrain": "domain"},
             "yaxis": {**axis, "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"},
-            "legend": {"orientation": "h", "y": -0.02, "yanchor": "top", "x": 0},
+            "legend": {"orientation": "h", "y": -0.08, "yanchor": "top", "x": 0},
             "plot_bgcolor": "#ffffff",
             "uirevision": "gan-plane",
         },

@@ -247,6 +247,15 @@ def test_next_substep_walks_every_substep_in_order_beside_its_button(page, open_
 # ---------------------------------------------------------------------------- compact layout
 
 
+TICKS_CLEAR = """() => {
+    // the x axis's numbers are drawn, and the legend under the plot does not cover them
+    const ticks = [...document.querySelectorAll('.xtick text')].filter(t => t.textContent);
+    const legend = document.querySelector('.legend')?.getBoundingClientRect();
+    return ticks.length >= 3 && (!legend
+        || ticks.every(t => t.getBoundingClientRect().bottom <= legend.top + 1));
+}"""
+
+
 def boxes(page) -> tuple[dict, dict]:
     plane = page.locator(LIVE_CHART).first
     plane.wait_for(timeout=30_000)
@@ -262,6 +271,7 @@ def test_the_main_chart_is_in_the_first_screen(browser, open_page, size):
         page = open_page(context.new_page(), "gan", "en")
         plane, play = boxes(page)
         assert plane["y"] >= 0 and plane["y"] + plane["height"] <= height, plane
+        assert live_chart(page).evaluate(TICKS_CLEAR), "x tick labels missing or under the legend"
         if width >= 1000:  # projector: Play beside the chart, both in view
             assert play["y"] >= 0 and play["y"] + play["height"] <= height, play
         screenshot(page, f"gan-first-screen-{width}x{height}")
