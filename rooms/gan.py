@@ -181,6 +181,7 @@ def controls() -> None:
         key="gan_speed",
         default="fast",
         on_change=room.set_speed,
+        wrap=True,  # in a column Streamlit scrolls the options sideways: some were out of sight
     )
     st.caption(t("gan.step_by_hand"))
     for col, (what, label) in zip(st.columns(3), STEPS.items(), strict=True):
@@ -211,6 +212,7 @@ def controls() -> None:
         format_func=lambda name: t(f"gan.layer_{name}"),
         key="gan_layers",
         help=t("gan.plane_help"),
+        wrap=True,
     )
 
 

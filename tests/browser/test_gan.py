@@ -256,6 +256,10 @@ TICKS_CLEAR = """() => {
 }"""
 
 
+SIDEWAYS = """groups => groups.flatMap(group => [group, ...group.querySelectorAll('*')])
+    .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText.slice(0, 60))"""
+
+
 def boxes(page) -> tuple[dict, dict]:
     plane = page.locator(LIVE_CHART).first
     plane.wait_for(timeout=30_000)
@@ -272,6 +276,8 @@ def test_the_main_chart_is_in_the_first_screen(browser, open_page, size):
         plane, play = boxes(page)
         assert plane["y"] >= 0 and plane["y"] + plane["height"] <= height, plane
         assert live_chart(page).evaluate(TICKS_CLEAR), "x tick labels missing or under the legend"
+        hidden = page.locator("[data-testid=stButtonGroup]").evaluate_all(SIDEWAYS)
+        assert not hidden, f"options scrolled out of sight: {hidden}"  # the layers, the speed
         if width >= 1000:  # projector: Play beside the chart, both in view
             assert play["y"] >= 0 and play["y"] + play["height"] <= height, play
         screenshot(page, f"gan-first-screen-{width}x{height}")
