@@ -230,15 +230,22 @@ def _finite(value):
 
 
 # The model overview: boxes at (x, y), arrows between them, and which stage lights which boxes.
+# Two columns, four rows: the overview sits in a narrow column (about 320 px at 1280 px, a phone's
+# width), where six boxes in a row overlapped. The generator's path runs down the left, the
+# discriminator's down the right, and the losses come back to the left.
 BOXES = {
-    "noise": (0.0, 0.0),
-    "generator": (1.0, 0.0),
-    "fake": (2.0, 0.0),
-    "real": (2.0, 1.0),
-    "discriminator": (3.0, 0.5),
-    "predictions": (4.0, 0.5),
-    "loss": (5.0, 0.5),
+    "noise": (0.0, 3.0),
+    "generator": (0.0, 2.0),
+    "fake": (0.0, 1.0),
+    "real": (1.0, 2.0),
+    "discriminator": (1.0, 1.0),
+    "predictions": (1.0, 0.0),
+    "loss": (0.0, 0.0),
 }
+DIAGRAM_X = (-0.55, 1.55)
+DIAGRAM_Y = (-0.5, 3.4)
+BOX_FONT = 12  # px
+BOX_PAD = 5  # px, inside the border
 EDGES = (
     ("noise", "generator"),
     ("generator", "fake"),
@@ -262,7 +269,7 @@ STAGE_BOXES = {
 }
 
 
-def diagram(texts: dict[str, str], stage: tuple[str, str] | None = None, height: int = 250) -> dict:
+def diagram(texts: dict[str, str], stage: tuple[str, str] | None = None, height: int = 340) -> dict:
     """Noise -> G -> fakes; real and fakes -> D -> predictions -> losses, with live values.
 
     ``texts`` maps each box to its (translated, value-filled) text; ``stage`` lights the boxes of
@@ -280,47 +287,68 @@ def diagram(texts: dict[str, str], stage: tuple[str, str] | None = None, height:
                 "bgcolor": "#fff3b0" if name in lit else "#ffffff",
                 "bordercolor": "#e66101" if name in lit else _box_colour(name),
                 "borderwidth": 3 if name in lit else 1.5,
-                "borderpad": 5,
-                "font": {"size": 12},
+                "borderpad": BOX_PAD,
+                "font": {"size": BOX_FONT},
             }
         )
+    margin = {"l": 5, "r": 5, "t": TOOLBAR_MARGIN, "b": 5}
+    y_unit = (height - margin["t"] - margin["b"]) / (DIAGRAM_Y[1] - DIAGRAM_Y[0])  # px
     edges = list(EDGES)
-    backward = stage is not None and stage[1] in ("gradients", "update")
-    if backward:
+    if stage is not None and stage[1] in ("gradients", "update"):
         edges += _gradient_path(stage)
     for tail, head in edges:
-        (x0, y0), (x1, y1) = BOXES[tail], BOXES[head]
-        back = (tail, head) not in EDGES
-        notes.append(
-            {
-                "x": x1 - 0.36 * np.sign(x1 - x0) if x1 != x0 else x1,
-                "y": y1 + (0.12 if back else 0.0),
-                "ax": x0 + 0.36 * np.sign(x1 - x0) if x1 != x0 else x0,
-                "ay": y0 + (0.12 if back else 0.0),
-                "xref": "x",
-                "yref": "y",
-                "axref": "x",
-                "ayref": "y",
-                "text": "",
-                "showarrow": True,
-                "arrowhead": 2,
-                "arrowwidth": 2 if back else 1.2,
-                "arrowcolor": "#e66101" if back else "#888888",
-            }
-        )
+        notes.append(_arrow(texts, tail, head, back=(tail, head) not in EDGES, y_unit=y_unit))
     hidden = {"visible": False, "fixedrange": True}
     return {
         "data": [],
         "layout": {
             "height": height,
-            "margin": {"l": 5, "r": 5, "t": TOOLBAR_MARGIN, "b": 5},
-            "xaxis": {**hidden, "range": [-0.6, 5.6]},
-            "yaxis": {**hidden, "range": [-0.35, 1.35]},
+            "margin": margin,
+            "xaxis": {**hidden, "range": list(DIAGRAM_X)},
+            "yaxis": {**hidden, "range": list(DIAGRAM_Y)},
             "annotations": notes,
             "plot_bgcolor": "#ffffff",
             "uirevision": "gan-diagram",
         },
     }
+
+
+def _arrow(texts: dict[str, str], tail: str, head: str, back: bool, y_unit: float) -> dict:
+    """An arrow from box ``tail`` to box ``head`` (same row or same column), from edge to edge;
+    a gradient flowing back runs beside the forward arrow."""
+    (x0, y0), (x1, y1) = BOXES[tail], BOXES[head]
+    if y0 == y1:  # across the two columns: in the gap between them (a column is >= 150 px)
+        step = np.sign(x1 - x0)
+        x0, x1 = x0 + 0.36 * step, x1 - 0.36 * step
+        if back:
+            y0 = y1 = y0 + 10 / y_unit
+    else:  # down or up a column: from the tail's border to the head's, 4 px off each
+        step = np.sign(y1 - y0)
+        y0 += _half_height(texts[tail], y_unit) * step
+        y1 -= _half_height(texts[head], y_unit) * step
+        if back:
+            x0 = x1 = x0 + 0.14
+    return {
+        "x": x1,
+        "y": y1,
+        "ax": x0,
+        "ay": y0,
+        "xref": "x",
+        "yref": "y",
+        "axref": "x",
+        "ayref": "y",
+        "text": "",
+        "showarrow": True,
+        "arrowhead": 2,
+        "arrowwidth": 2 if back else 1.2,
+        "arrowcolor": "#e66101" if back else "#888888",
+    }
+
+
+def _half_height(text: str, y_unit: float) -> float:
+    """Half a box's height and a 4 px gap, in the diagram's y units (``y_unit`` px each)."""
+    lines = text.count("<br>") + 1
+    return ((lines * 1.3 * BOX_FONT + 2 * BOX_PAD + 4) / 2 + 4) / y_unit
 
 
 def _gradient_path(stage) -> list[tuple[str, str]]:

@@ -256,6 +256,14 @@ TICKS_CLEAR = """() => {
 }"""
 
 
+BOXES_APART = """() => {
+    // the model overview's boxes (annotations with a text) are all drawn and none overlaps another
+    const boxes = [...document.querySelectorAll('g.annotation')]
+        .filter(g => g.textContent.trim()).map(g => g.getBoundingClientRect());
+    const apart = (a, b) => a.right <= b.left || b.right <= a.left
+        || a.bottom <= b.top || b.bottom <= a.top;
+    return boxes.length === 7 && boxes.every((a, i) => boxes.slice(i + 1).every(b => apart(a, b)));
+}"""
 SIDEWAYS = """groups => groups.flatMap(group => [group, ...group.querySelectorAll('*')])
     .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText.slice(0, 60))"""
 
@@ -276,6 +284,7 @@ def test_the_main_chart_is_in_the_first_screen(browser, open_page, size):
         plane, play = boxes(page)
         assert plane["y"] >= 0 and plane["y"] + plane["height"] <= height, plane
         assert live_chart(page).evaluate(TICKS_CLEAR), "x tick labels missing or under the legend"
+        assert live_chart(page, 2).evaluate(BOXES_APART), "the model overview's boxes overlap"
         hidden = page.locator("[data-testid=stButtonGroup]").evaluate_all(SIDEWAYS)
         assert not hidden, f"options scrolled out of sight: {hidden}"  # the layers, the speed
         if width >= 1000:  # projector: Play beside the chart, both in view
