@@ -9,7 +9,12 @@ ratios to the first, medians of ``--repeats`` interleaved rounds, for each ``--r
 Stacking covers the default recipe only (SGD, non-saturating loss, one D and one G update per
 epoch; each run keeps its own learning rates and random streams).
 
-    PYTHONPATH=. .venv/bin/python bench/bench_gan_batch.py [--runs 1,8,16,30] [--epochs 50]
+``--recipe name:field=value,...`` (as in bench_gan_convergence.py) measures other recipes too, in
+the same interleaved rounds as the defaults, and prints each one's slices rate against the
+defaults' ("vs default").
+
+    PYTHONPATH=. .venv/bin/python bench/bench_gan_batch.py [--runs 1,8,16,30] [--epochs 50] \
+        [--recipe "b128:batch=128" ...]
 """
 
 import argparse
@@ -20,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench_gan_convergence import recipe  # noqa: E402
 
 from genlab.device import configure  # noqa: E402
 from genlab.gan import cohort, datasets  # noqa: E402
@@ -54,21 +61,33 @@ def main() -> None:
     parser.add_argument("--runs", default="1,8,16,30")
     parser.add_argument("--epochs", type=int, default=50)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--recipe", action="append", default=[], help="name:field=value,...")
     args = parser.parse_args()
     configure()
-    cfg = GanConfig()
+    setups = {"default": GanConfig(), **dict(map(recipe, args.recipe))}
     sliced = f"slices of {gan_jobs.SLICE}"
-    print(f"{'runs':>5} {'one after another':>18} {'stacked':>10} {sliced:>13}  (total epochs/s)")
+    print(
+        f"{'recipe':24} {'runs':>5} {'one after another':>18} {'stacked':>10} {sliced:>13}"
+        "  (total epochs/s)"
+    )
+    ways = (one_after_another, train_stacked, train_sliced)
     for n in (int(r) for r in args.runs.split(",")):
-        data = datasets.make(cfg.dataset, None)
-        trainers = [Trainer(cfg.replace(seed=i), data) for i in range(n)]
-        ways = (one_after_another, train_stacked, train_sliced)
-        rates = [[] for _ in ways]
-        for _ in range(args.repeats):  # interleaved: the machine's noise hits all three alike
-            for way, got in zip(ways, rates, strict=True):
-                got.append(rate(way, trainers, args.epochs))
-        a, b, c = (statistics.median(r) for r in rates)
-        print(f"{n:5} {a:18,.0f} {b:10,.0f} {c:13,.0f}  ratios {b / a:.2f} {c / a:.2f}")
+        trainers = {
+            name: [Trainer(cfg.replace(seed=i), datasets.make(cfg.dataset, None)) for i in range(n)]
+            for name, cfg in setups.items()
+        }
+        rates = {name: [[] for _ in ways] for name in setups}
+        for _ in range(args.repeats):  # interleaved: the machine's noise hits all alike
+            for name, runs in trainers.items():
+                for way, got in zip(ways, rates[name], strict=True):
+                    got.append(rate(way, runs, args.epochs))
+        base = statistics.median(rates["default"][2])
+        for name, got in rates.items():
+            a, b, c = (statistics.median(r) for r in got)
+            print(
+                f"{name:24} {n:5} {a:18,.0f} {b:10,.0f} {c:13,.0f}  ratios {b / a:.2f} {c / a:.2f}"
+                f"; vs default {c / base:.2f}"
+            )
 
 
 if __name__ == "__main__":

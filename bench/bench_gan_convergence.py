@@ -1,4 +1,4 @@
-"""GAN room: time to learn the ring, default setup vs the GAN Lab ring recipe, 5 seeds each.
+"""GAN room: time (or epochs) to learn the ring, the default setup against other recipes.
 
 Each run trains on the ring and measures grid JS divergence (30x30 grid over the data's range,
 20,000 real and 20,000 fake samples, fakes outside the grid in an overflow bin, bits) every
@@ -11,9 +11,22 @@ the same networks and engine. The two setups run interleaved (seed by seed), so 
 the shared machine hit both alike; the load average is printed before and after.
 
     .venv/bin/python bench/bench_gan_convergence.py [--seconds 10] [--seeds 5]
+
+Epoch mode (``--epochs N``, issue 12: a class of 30 shares the server, so what counts is how many
+epochs a recipe needs, which no load on the machine changes): 30 seeds (``--seeds``) of each
+recipe train as the engine trains them (genlab.gan.cohort, slices of genlab.gan.jobs.SLICE, when
+the recipe stacks; one by one otherwise) and the JS the room shows (genlab.gan.jobs.METRIC_SAMPLES
+fakes) is measured every ``--every`` epochs. Prints per recipe: the seeds reaching JS <= 0.10
+within N epochs, the epochs by which half and 90 % of the seeds had reached it ("-": never), the
+median final JS and the seeds that diverged. ``--recipe name:field=value,...`` adds a recipe
+(changes from the current defaults); the defaults themselves always run.
+
+    .venv/bin/python bench/bench_gan_convergence.py --epochs 8000 [--seeds 30] [--every 250] \
+        [--recipe "b128:batch=128" ...]
 """
 
 import argparse
+import math
 import os
 import statistics
 import sys
@@ -24,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from genlab.device import configure  # noqa: E402
-from genlab.gan import datasets  # noqa: E402
+from genlab.gan import cohort, datasets  # noqa: E402
+from genlab.gan import jobs as gan_jobs  # noqa: E402
 from genlab.gan.config import GanConfig  # noqa: E402
 from genlab.gan.metrics import SAMPLES, Evaluator  # noqa: E402
 from genlab.gan.training import Trainer  # noqa: E402
@@ -51,12 +65,89 @@ def run(cfg: GanConfig, seconds: float) -> dict:
     return {"reached": reached, "best": best, "final": js, "epochs": trainer.epoch}
 
 
+def run_epochs(cfg: GanConfig, seeds: int, epochs: int, every: int) -> list[dict]:
+    """Per seed: the first epoch at which JS <= TARGET (None: not within ``epochs``), the final
+    JS and whether the run diverged (it then stops, as the room pauses it)."""
+    data = datasets.builtin(cfg.dataset)
+    evaluator = Evaluator(data, samples=gan_jobs.METRIC_SAMPLES)
+    trainers = [Trainer(cfg.replace(seed=seed), data) for seed in range(seeds)]
+    out = [{"reached": None, "final": 1.0, "diverged": False} for _ in trainers]
+    stacks = cohort.key(trainers[0]) is not None
+    live = list(range(seeds))
+    for _ in range(0, epochs, every):
+        if stacks:
+            for first in range(0, len(live), gan_jobs.SLICE):
+                part = live[first : first + gan_jobs.SLICE]
+                kept = cohort.train([trainers[k] for k in part], every)
+                for k, weights in zip(part, kept, strict=True):
+                    out[k]["diverged"] = weights is None
+        else:
+            for k in live:
+                trainers[k].train(every)
+                out[k]["diverged"] = trainers[k].diverged()
+        for k in live:
+            r = out[k]
+            r["final"] = (
+                1.0
+                if r["diverged"]
+                else evaluator(trainers[k].generate(gan_jobs.METRIC_SAMPLES))["js"]
+            )
+            if r["reached"] is None and r["final"] <= TARGET:
+                r["reached"] = trainers[k].epoch
+        live = [k for k in live if not out[k]["diverged"]]
+    return out
+
+
+def epoch_mode(args, setups: dict[str, GanConfig]) -> None:
+    print(
+        f"ring, {args.seeds} seeds x {args.epochs:,} epochs, JS ({gan_jobs.METRIC_SAMPLES:,} fakes)"
+        f" every {args.every} epochs, target {TARGET} bits; load average {_load()}"
+    )
+    print(
+        f"{'recipe':34} {'reached':>8} {'median ep':>10} {'p90 ep':>8} "
+        f"{'median final JS':>16} {'diverged':>9} {'s':>6}"
+    )
+    for name, cfg in setups.items():
+        start = time.perf_counter()
+        results = run_epochs(cfg, args.seeds, args.epochs, args.every)
+        when = sorted(r["reached"] if r["reached"] is not None else float("inf") for r in results)
+        hits = sum(r["reached"] is not None for r in results)
+        print(
+            f"{name:34} {hits:>5}/{len(results):<2} {_quantile(when, 0.5):>10} "
+            f"{_quantile(when, 0.9):>8} {statistics.median(r['final'] for r in results):16.3f} "
+            f"{sum(r['diverged'] for r in results):9} {time.perf_counter() - start:6.0f}",
+            flush=True,
+        )
+    print(f"load average at end: {_load()}")
+
+
+def _quantile(sorted_values: list[float], q: float) -> str:
+    """The epoch by which a share q of the seeds had reached the target."""
+    value = sorted_values[math.ceil(q * len(sorted_values)) - 1]
+    return "-" if value == float("inf") else f"{value:,.0f}"
+
+
+def recipe(text: str) -> tuple[str, GanConfig]:
+    """``name:field=value,...`` -> (name, the defaults with those changes, read as a link's)."""
+    name, _, fields = text.partition(":")
+    changes = dict(item.split("=", 1) for item in fields.split(",") if item)
+    return name, GanConfig.from_query(changes)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--seeds", type=int, default=None, help="5 (time mode), 30 (epoch mode)")
+    parser.add_argument("--epochs", type=int, default=None, help="epoch mode: epochs per run")
+    parser.add_argument("--every", type=int, default=250, help="epoch mode: epochs between JS")
+    parser.add_argument("--recipe", action="append", default=[], help="name:field=value,...")
     args = parser.parse_args()
     configure()
+    if args.epochs is not None:
+        args.seeds = args.seeds or 30
+        epoch_mode(args, {"default": GanConfig(), **dict(map(recipe, args.recipe))})
+        return
+    args.seeds = args.seeds or 5
     setups = {"default": GanConfig(), "GAN Lab recipe": GanConfig().replace(**GANLAB_RING)}
     print(f"ring, {args.seconds:g} s of training per run, JS target {TARGET} bits")
     print(f"load average at start: {_load()}")
