@@ -1,7 +1,7 @@
 """Time for the lab's default GPT preset to reach the validation loss that nanoGPT's CPU recipe
 (4 layers, 4 heads, 128 dims, block 64, batch 12, lr 1e-3 cosine to 1e-4 over 2,000 iterations,
-dropout 0) reaches at its end, on Shakespeare (characters), both trained by the lab's Trainer with
-one thread.
+dropout 0, gradient clipped at 1.0) reaches at its end, on Shakespeare (characters), both
+trained by the lab's Trainer with one thread.
 
 Validation is the loss over EVERY token of the validation split (``split_loss``), measured at
 about 20 points of each run; its cost is counted apart (``eval s``) and not in the training
