@@ -1,7 +1,7 @@
 """Time for the lab's default GPT preset to reach the validation loss that nanoGPT's CPU recipe
 (4 layers, 4 heads, 128 dims, block 64, batch 12, lr 1e-3 cosine to 1e-4 over 2,000 iterations,
-dropout 0) reaches at its end, on Shakespeare (characters), both trained by the lab's Trainer with
-one thread.
+dropout 0, gradient clipped at 1.0) reaches at its end, on Shakespeare (characters), both
+trained by the lab's Trainer with one thread.
 
 Validation is the loss over EVERY token of the validation split (``split_loss``), measured at
 about 20 points of each run; its cost is counted apart (``eval s``) and not in the training
@@ -11,7 +11,10 @@ CPU seconds of the same steps (``cpu s``, steadier when the machine is shared). 
 curves side by side, then the ratio: the lab's time to the recipe's final validation loss
 (interpolated between the two points around the crossing) / the recipe's time.
 
-    .venv/bin/python bench/bench_text_speed.py [--repeats N] [--points 20]
+    .venv/bin/python bench/bench_text_speed.py [--repeats N] [--seed 1337] [--points 20]
+
+To try a candidate: ``--set lr=6e-3 --set steps=1000`` overrides fields of the lab preset (model
+or training settings), and ``--only lab`` (or ``recipe``) trains one side and prints its curve.
 """
 
 import argparse
@@ -19,15 +22,16 @@ import itertools
 import statistics
 import sys
 import time
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from genlab import device
 from genlab.text.corpora import load_corpus
+from genlab.text.models import LMConfig
 from genlab.text.tokenizers import build_tokenizer
-from genlab.text.training import DEFAULT_PRESET, Trainer, preset, split_loss
+from genlab.text.training import DEFAULT_PRESET, TrainConfig, Trainer, preset, split_loss
 
 RECIPE = "nanogpt-cpu"
 SLICE_S = 1.0
@@ -35,12 +39,20 @@ GOAL = 0.35
 TINY_SHAKESPEARE_BIGRAM = 2.48
 
 
+def _with(cfg, overrides: dict):
+    """``cfg`` with the overrides (``KEY=VALUE`` text) that are its fields."""
+    names = {f.name for f in fields(cfg)}
+    return cfg.from_dict(cfg.to_dict() | {k: v for k, v in overrides.items() if k in names})
+
+
 class Run:
     """One preset's training, advanced a slice at a time, with its whole-split curve."""
 
-    def __init__(self, text, tok, name: str, seed: int, points: int):
+    def __init__(self, text, tok, name: str, seed: int, points: int, overrides: dict):
         model_cfg, train_cfg = preset("gpt", tok.vocab_size, name)
+        model_cfg = _with(model_cfg, overrides)
         quiet = {"eval_interval": 10**9, "sample_interval": 10**9, "sample_tokens": 0}
+        train_cfg = _with(train_cfg, overrides)
         train_cfg = replace(train_cfg, **quiet, timeline_points=0, seed=seed)
         self.name = name
         self.trainer = Trainer(text, tok, model_cfg, train_cfg, "shakespeare")
@@ -65,8 +77,11 @@ class Run:
                 self.curve.append(self._point())
 
 
-def race(text, tok, seed: int, points: int) -> dict[str, Run]:
-    runs = {name: Run(text, tok, name, seed, points) for name in (DEFAULT_PRESET, RECIPE)}
+def race(text, tok, seed: int, points: int, names, overrides: dict) -> dict[str, Run]:
+    runs = {
+        name: Run(text, tok, name, seed, points, overrides if name == DEFAULT_PRESET else {})
+        for name in names
+    }
     while not all(r.trainer.done for r in runs.values()):
         for r in runs.values():
             r.advance(SLICE_S)
@@ -84,18 +99,18 @@ def time_to(curve: list[dict], loss: float, clock: str) -> float | None:
     return None
 
 
-def print_curves(lab: Run, recipe: Run) -> None:
+def print_curves(runs: list[Run]) -> None:
     head = f"{'step':>6}{'train s':>9}{'cpu s':>8}{'val':>7}"
-    print(f"{lab.name:<30}| {recipe.name}")
-    print(f"{head}  |{head}")
-    for a, b in itertools.zip_longest(lab.curve, recipe.curve):
+    print("| ".join(f"{r.name:<30}" for r in runs))
+    print("  |".join(head for _ in runs))
+    for points in itertools.zip_longest(*(r.curve for r in runs)):
         cells = [
             f"{p['step']:>6}{p['train_s']:>9.1f}{p['cpu_s']:>8.1f}{p['val']:>7.3f}"
             if p
             else " " * 30
-            for p in (a, b)
+            for p in points
         ]
-        print(f"{cells[0]}  |{cells[1]}")
+        print("  |".join(cells))
 
 
 def summarize(runs: list[dict[str, Run]]) -> None:
@@ -133,18 +148,31 @@ def summarize(runs: list[dict[str, Run]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1337, help="the first run's seed (then +1)")
     parser.add_argument("--points", type=int, default=20, help="whole-split evaluations per run")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="lab preset override"
+    )
+    parser.add_argument("--only", choices=("lab", "recipe"), help="train one side alone")
     args = parser.parse_args()
+    overrides = dict(item.split("=", 1) for item in args.set)
+    known = {f.name for cls in (LMConfig, TrainConfig) for f in fields(cls)}
+    if set(overrides) - known:
+        parser.error(f"unknown settings: {', '.join(sorted(set(overrides) - known))}")
+    names = {"lab": [DEFAULT_PRESET], "recipe": [RECIPE], None: [DEFAULT_PRESET, RECIPE]}
     device.configure()
     text = load_corpus("shakespeare")
     tok = build_tokenizer("char", text)
+    if overrides:
+        print(f"lab preset {DEFAULT_PRESET} with {overrides}")
     runs = []
-    for i in range(args.repeats):
-        runs.append(race(text, tok, 1337 + i, args.points))
-        print(f"--- run {i + 1} (seed {1337 + i}), Shakespeare characters, V={tok.vocab_size}")
-        print_curves(runs[-1][DEFAULT_PRESET], runs[-1][RECIPE])
-    summarize(runs)
-    refs = runs[0][DEFAULT_PRESET].trainer.refs
+    for seed in range(args.seed, args.seed + args.repeats):
+        runs.append(race(text, tok, seed, args.points, names[args.only], overrides))
+        print(f"--- run {len(runs)} (seed {seed}), Shakespeare characters, V={tok.vocab_size}")
+        print_curves(list(runs[-1].values()))
+    if args.only is None:
+        summarize(runs)
+    refs = next(iter(runs[0].values())).trainer.refs
     print(
         f"count bigram validation loss: {refs['bigram']:.3f} "
         f"(Tiny Shakespeare: ~{TINY_SHAKESPEARE_BIGRAM}); unigram {refs['unigram']:.3f}; "

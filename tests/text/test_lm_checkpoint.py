@@ -17,10 +17,10 @@ from genlab.text.tokenizers import build_tokenizer
 TEXT = "Glauco gosta de comer peras. " * 30
 
 
-def small_lm(kind="gpt") -> LanguageModel:
+def small_lm(kind="gpt", **shape) -> LanguageModel:
     tok = build_tokenizer("char", TEXT)
     cfg = LMConfig(
-        model=kind, vocab_size=tok.vocab_size, block_size=8, n_layer=1, n_head=2, n_embd=8
+        model=kind, vocab_size=tok.vocab_size, block_size=8, n_layer=1, n_head=2, n_embd=8, **shape
     )
     torch.manual_seed(0)
     model = build_model(cfg).eval()
@@ -28,9 +28,12 @@ def small_lm(kind="gpt") -> LanguageModel:
     return LanguageModel(model, tok, cfg, {"corpus": "upload:x.txt", "steps": 10}, timeline)
 
 
-@pytest.mark.parametrize("kind", ["count-bigram", "bigram", "gpt"])
-def test_round_trip_keeps_predictions_tokenizer_meta_and_timeline(kind, tmp_path):
-    lm = small_lm(kind)
+@pytest.mark.parametrize(
+    ("kind", "shape"),
+    [("count-bigram", {}), ("bigram", {}), ("gpt", {}), ("gpt", {"activation": "relu2"})],
+)
+def test_round_trip_keeps_predictions_tokenizer_meta_and_timeline(kind, shape, tmp_path):
+    lm = small_lm(kind, **shape)
     path = tmp_path / "m.safetensors"
     save_lm(lm, path)
     back = load_lm(path)

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from genlab.errors import UserError
-from genlab.text.models import LMConfig, build_model, crop, generate
+from genlab.text.models import LMConfig, ReLUSquared, build_model, crop, generate
 
 
 def cfg(model="gpt", **kw):
@@ -97,6 +97,7 @@ def test_heads_must_divide_width():
         ({"vocab_size": 1}, "text.err_vocab_too_small"),
         ({"block_size": 0}, "text.err_block_size"),
         ({"dropout": 0.95}, "text.err_dropout"),
+        ({"activation": "tanh"}, "text.err_activation"),
         ({"n_layer": 0}, "text.err_gpt_sizes"),
         ({"n_embd": 4096, "n_layer": 12, "n_head": 8}, "text.err_too_big"),
     ],
@@ -105,6 +106,23 @@ def test_impossible_configs_are_user_errors(change, key):
     with pytest.raises(UserError) as err:
         cfg(**change).validate()
     assert err.value.key == key
+
+
+def test_relu_squared_is_max_x_0_squared_with_its_true_gradient():
+    x = torch.tensor([-2.0, -0.5, 0.0, 0.5, 3.0], dtype=torch.double, requires_grad=True)
+    assert ReLUSquared.apply(x).tolist() == [0.0, 0.0, 0.0, 0.25, 9.0]
+    assert torch.autograd.gradcheck(ReLUSquared.apply, (x,))
+    (grad,) = torch.autograd.grad(ReLUSquared.apply(x).sum(), x)
+    assert grad.tolist() == [0.0, 0.0, 0.0, 1.0, 6.0]
+
+
+def test_the_activation_changes_the_gpt_output():
+    x = torch.randint(11, (2, 8))
+    outputs = []
+    for activation in ("gelu", "relu2"):
+        torch.manual_seed(0)
+        outputs.append(build_model(cfg(activation=activation))(x)[0])
+    assert not torch.allclose(*outputs)
 
 
 def test_param_count_matches_the_built_model():

@@ -63,6 +63,24 @@ def test_gpt_loss_falls_below_the_count_bigram_reference_line():
     assert all(r["tokens_per_s"] > 0 for r in tr.history[1:])
 
 
+@pytest.mark.parametrize("clip", [0.0, 0.05])
+def test_grad_clip_caps_the_norm_of_the_gradient_the_optimizer_steps_with(clip):
+    tr = trainer(train=replace(FAST, steps=3, grad_clip=clip))
+    norms = []
+    step = tr.optimizer.step
+    tr.optimizer.step = lambda: (norms.append(_grad_norm(tr.model)), step())[1]
+    run_to_end(tr)
+    assert len(norms) == 3
+    if clip:
+        assert max(norms) == pytest.approx(clip, rel=1e-3)  # the untrained model's are larger
+    else:
+        assert min(norms) > 0.05
+
+
+def _grad_norm(model) -> float:
+    return torch.nn.utils.get_total_norm([p.grad for p in model.parameters()]).item()
+
+
 def test_evaluations_samples_and_timeline_are_kept_on_schedule():
     tr = run_to_end(trainer())
     assert [r["step"] for r in tr.history] == [0, 20, 40, 60]
@@ -146,7 +164,15 @@ def test_texts_that_cannot_train_are_user_errors(text, key):
 
 
 def test_bad_training_settings_are_user_errors():
-    for change in ({"batch_size": 0}, {"lr": 0.0}, {"steps": 0}, {"lr": 1e-3, "min_lr": 1e-2}):
+    changes = (
+        {"batch_size": 0},
+        {"lr": 0.0},
+        {"steps": 0},
+        {"lr": 1e-3, "min_lr": 1e-2},
+        {"grad_clip": -1.0},
+        {"grad_clip": math.inf},
+    )
+    for change in changes:
         with pytest.raises(UserError):
             replace(FAST, **change).validate()
 
