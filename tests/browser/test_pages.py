@@ -52,6 +52,22 @@ def test_the_language_switch_translates_the_page(page, open_page):
     assert "lang=pt-BR" in page.url
 
 
+def test_a_language_switch_keeps_every_choice(page, open_page):
+    # Streamlit keeps a choice as its label in the browser: switching language once left the
+    # Next-word room with a KeyError and its labelled sliders back at their first step.
+    open_page(page, "next", "pt-BR")
+    temperature = page.locator("[data-testid=stSlider]").first
+    assert "1,00" in temperature.inner_text()
+    page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").click()
+    page.get_by_role("option", name="English").click()
+    wait_for_app(page)
+    assert_no_exception(page)
+    model = page.locator("[data-testid=stMain] [data-testid=stSelectbox] input").first
+    assert model.input_value() == translate("en", "next.model_title_portuguese-word-gpt")
+    assert "1.00" in temperature.inner_text()
+    page.locator(".js-plotly-plot").first.wait_for()
+
+
 def test_the_browser_locale_chooses_the_language(browser, server):
     context = browser.new_context(locale="pt-BR")
     tab = context.new_page()
