@@ -3,19 +3,11 @@
 import re
 
 import streamlit as st
-from streamlit.elements.widgets.button_group import (
-    _MultiSelectButtonGroupSerde,
-    _SingleSelectButtonGroupSerde,
-)
-from streamlit.elements.widgets.multiselect import MultiSelectSerde
-from streamlit.elements.widgets.radio import RadioSerde
-from streamlit.elements.widgets.select_slider import SelectSliderSerde
-from streamlit.elements.widgets.selectbox import SelectboxSerde
-from streamlit.runtime.state import get_session_state
 
 from genlab import i18n
 from genlab.i18n import LANGUAGES, negotiate, normalise, translate
 from genlab.text.corpora import BUILTIN
+from ui import state
 
 NAMES = {"en": "English", "pt-BR": "Português (Brasil)"}
 MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=^])")
@@ -55,30 +47,10 @@ def number(value, spec: str = "") -> str:
     return i18n.number(current_lang(), value, spec)
 
 
-# Streamlit keeps a choice's value in the browser as its label: after a language switch the old
-# language's label matches no option, so a select box's value became that label (the Next-word
-# room failed with a KeyError) and a slider over labelled steps went back to its first step. Set
-# again through session state, each value is sent with the new labels. (Streamlit 1.67's classes.)
-CHOICES = (
-    SelectboxSerde,
-    RadioSerde,
-    SelectSliderSerde,
-    MultiSelectSerde,
-    _SingleSelectButtonGroupSerde,
-    _MultiSelectButtonGroupSerde,
-)
-
-
 def _switch() -> None:
     st.session_state["lang"] = st.session_state["lang_switch"]
     st.query_params["lang"] = st.session_state["lang"]
-    state = get_session_state()._state  # Streamlit 1.67's session state (pinned)
-    widgets = state._new_widget_state.widget_metadata
-    for key, widget_id in list(state._key_id_mapper._key_id_mapping.items()):
-        meta = widgets.get(widget_id)
-        serde = getattr(meta and meta.deserializer, "__self__", None)
-        if key != "lang_switch" and isinstance(serde, CHOICES):
-            st.session_state[key] = st.session_state[key]
+    state.resend_choices()  # their labels change with the language
 
 
 def language_switch() -> None:

@@ -1,11 +1,21 @@
-"""What rooms share through the session, in one place: the names of the shared entries and the
-helper that keeps a room's widget values while the participant visits other rooms.
+"""What rooms share through the session, in one place: the names of the shared entries, the
+helper that keeps a room's widget values while the participant visits other rooms, and the one
+that sends choices again with new labels.
 
 - ``TEXT_MODELS``: ``{title: LanguageModel}`` trained on /text, offered on /next and /embeddings.
 - ``TEXT_CORPORA``: ``{corpus name: text}`` uploaded or pasted on /text, for the same rooms.
 """
 
 import streamlit as st
+from streamlit.elements.widgets.button_group import (
+    _MultiSelectButtonGroupSerde,
+    _SingleSelectButtonGroupSerde,
+)
+from streamlit.elements.widgets.multiselect import MultiSelectSerde
+from streamlit.elements.widgets.radio import RadioSerde
+from streamlit.elements.widgets.select_slider import SelectSliderSerde
+from streamlit.elements.widgets.selectbox import SelectboxSerde
+from streamlit.runtime.state import get_session_state
 
 TEXT_MODELS = "text_models"
 TEXT_CORPORA = "text_corpora"
@@ -43,3 +53,33 @@ def save_widgets(room: str, keys) -> None:
     """Remember the current values of a room's widgets for ``restore_widgets``."""
     ss = st.session_state
     ss[_saved_key(room)] = {k: ss[k] for k in keys if k in ss}
+
+
+# The choice widgets (Streamlit 1.67's classes: the version is pinned).
+CHOICES = (
+    SelectboxSerde,
+    RadioSerde,
+    SelectSliderSerde,
+    MultiSelectSerde,
+    _SingleSelectButtonGroupSerde,
+    _MultiSelectButtonGroupSerde,
+)
+
+
+def resend_choices() -> None:
+    """Assign every keyed choice widget its value again, from a callback, so that
+    the browser gets it with the labels of this run. Streamlit keeps a choice's value in the
+    browser as its label: after a language switch the old label matched no option, so a select
+    box's value became that label (the Next-word room failed with a KeyError) and a slider over
+    labelled steps went back to its first step."""
+    session = get_session_state()._state
+    widgets = session._new_widget_state.widget_metadata
+    for widget_id, key in list(session._key_id_mapper.id_key_mapping.items()):
+        if _is_choice(widgets.get(widget_id)):
+            st.session_state[key] = st.session_state[key]
+
+
+def _is_choice(meta) -> bool:
+    """Whether a widget (its metadata in the session) is a choice: its deserializer is a method
+    of one of the CHOICES."""
+    return meta is not None and isinstance(getattr(meta.deserializer, "__self__", None), CHOICES)
