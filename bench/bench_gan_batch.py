@@ -72,8 +72,9 @@ def main() -> None:
     )
     ways = (one_after_another, train_stacked, train_sliced)
     for n in (int(r) for r in args.runs.split(",")):
+        data = {name: datasets.make(cfg.dataset, None) for name, cfg in setups.items()}
         trainers = {
-            name: [Trainer(cfg.replace(seed=i), datasets.make(cfg.dataset, None)) for i in range(n)]
+            name: [Trainer(cfg.replace(seed=i), data[name]) for i in range(n)]
             for name, cfg in setups.items()
         }
         rates = {name: [[] for _ in ways] for name in setups}
