@@ -23,8 +23,7 @@ from tests.support.classroom import (
 from ui.i18n import NAMES
 
 
-def instructor(browser, server: str, lang: str):
-    page = new_page(browser, lang)
+def instructor(page, server: str, lang: str):
     page.goto(f"{server}/class?lang={lang}")
     wait_for_app(page)
     submit(page, lang, "instructor_code", "not the code", "instructor_enter")
@@ -44,13 +43,11 @@ def instructor(browser, server: str, lang: str):
     return page
 
 
-def refuse_a_wrong_code(browser, server: str, lang: str) -> None:
-    wrong = new_page(browser, lang)
-    wrong.goto(f"{server}/join?lang={lang}&code=QQQQQ")
-    wait_for_app(wrong)
-    submit(wrong, lang, "nickname", "Zé", "join_button")
-    assert wrong.get_by_text(tr(lang, "err_code")).is_visible()
-    wrong.context.close()
+def refuse_a_wrong_code(page, server: str, lang: str) -> None:
+    page.goto(f"{server}/join?lang={lang}&code=QQQQQ")
+    wait_for_app(page)
+    submit(page, lang, "nickname", "Zé", "join_button")
+    assert page.get_by_text(tr(lang, "err_code")).is_visible()
 
 
 def answer(page, lang: str, option: int) -> None:
@@ -78,30 +75,33 @@ def switch_language(page, lang: str) -> None:
     wait_for_app(page)
 
 
-def test_a_class_with_an_instructor_and_three_participants(browser, server):
+def test_a_class_with_an_instructor_and_three_participants(page, browser, server):
     # One class in both languages: the instructor starts in Portuguese and switches to English
-    # half-way; two participants read the lab in Portuguese, the third in English.
+    # half-way; two participants read the lab in Portuguese, the third in English, each in a
+    # browser context of their own.
     lang, other = "pt-BR", "en"
-    teacher = instructor(browser, server, lang)
+    teacher = instructor(page, server, lang)
     code = store.listing()[0].code
     assert teacher.get_by_text(code).first.is_visible()
     qr_url = teacher.locator("[data-testid=stCode]").first.inner_text().strip()
     assert qr_url.endswith(f"/join?code={code}&lang={lang}")
     assert teacher.locator("[data-testid=stImage] img").count() == 1  # the QR code
 
-    # a wrong code first, then the right one; two others by the QR code's address
-    refuse_a_wrong_code(browser, server, lang)
-    refuse_a_wrong_code(browser, server, other)
+    # a wrong code first (in each language), then the right one; two others by the QR code's
+    # address
+    tabs = [new_page(browser, page_lang) for page_lang in (lang, lang, other)]
+    refuse_a_wrong_code(tabs[0], server, lang)
+    refuse_a_wrong_code(tabs[0], server, other)
     people = [
-        join(browser, f"{server}/join?lang={lang}", lang, "Ana", code=code.lower()),
-        join(browser, qr_url, lang, "<b>Bruno</b>"),
-        join(browser, qr_url.replace(f"lang={lang}", f"lang={other}"), other, "**Carla**"),
+        join(tabs[0], f"{server}/join?lang={lang}", lang, "Ana", code=code.lower()),
+        join(tabs[1], qr_url, lang, "<b>Bruno</b>"),
+        join(tabs[2], qr_url.replace(f"lang={lang}", f"lang={other}"), other, "**Carla**"),
     ]
     # the dashboard is live: the answers arrive without a click, and its chart follows them (it
     # kept showing the first answer when a chart kept one identity for all its figures)
     answers = zip(people, (lang, lang, other), (0, 0, 2), strict=True)
-    for count, (page, page_lang, option) in enumerate(answers, start=1):
-        answer(page, page_lang, option)
+    for count, (participant, page_lang, option) in enumerate(answers, start=1):
+        answer(participant, page_lang, option)
         if count in (1, 3):
             counted = tr(lang, "answers_count", step=1, count=count)
             teacher.get_by_text(counted).first.wait_for(timeout=90_000)
@@ -139,5 +139,5 @@ def test_a_class_with_an_instructor_and_three_participants(browser, server):
     store.load(code).delete()
     people[1].locator(SIDEBAR).get_by_text(tr("pt-BR", "class_ended")).wait_for(timeout=90_000)
     people[2].locator(SIDEBAR).get_by_text(tr("en", "class_ended")).wait_for(timeout=90_000)
-    for page in (teacher, *people):
-        page.context.close()
+    for participant in people:
+        participant.context.close()

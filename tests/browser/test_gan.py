@@ -276,19 +276,16 @@ def boxes(page) -> tuple[dict, dict]:
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (390, 844)], ids=["projector", "phone"])
-def test_the_main_chart_is_in_the_first_screen(browser, open_page, size):
+def test_the_main_chart_is_in_the_first_screen(page, open_page, size):
     width, height = size
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")
-    try:
-        page = open_page(context.new_page(), "gan", "en")
-        plane, play = boxes(page)
-        assert plane["y"] >= 0 and plane["y"] + plane["height"] <= height, plane
-        assert live_chart(page).evaluate(TICKS_CLEAR), "x tick labels missing or under the legend"
-        assert live_chart(page, 2).evaluate(BOXES_APART), "the model overview's boxes overlap"
-        hidden = page.locator("[data-testid=stButtonGroup]").evaluate_all(SIDEWAYS)
-        assert not hidden, f"options scrolled out of sight: {hidden}"  # the layers, the speed
-        if width >= 1000:  # projector: Play beside the chart, both in view
-            assert play["y"] >= 0 and play["y"] + play["height"] <= height, play
-        screenshot(page, f"gan-first-screen-{width}x{height}")
-    finally:
-        context.close()
+    page.set_viewport_size({"width": width, "height": height})
+    open_page(page, "gan", "en")
+    plane, play = boxes(page)
+    assert plane["y"] >= 0 and plane["y"] + plane["height"] <= height, plane
+    assert live_chart(page).evaluate(TICKS_CLEAR), "x tick labels missing or under the legend"
+    assert live_chart(page, 2).evaluate(BOXES_APART), "the model overview's boxes overlap"
+    hidden = page.locator("[data-testid=stButtonGroup]").evaluate_all(SIDEWAYS)
+    assert not hidden, f"options scrolled out of sight: {hidden}"  # the layers, the speed
+    if width >= 1000:  # projector: Play beside the chart, both in view
+        assert play["y"] >= 0 and play["y"] + play["height"] <= height, play
+    screenshot(page, f"gan-first-screen-{width}x{height}")

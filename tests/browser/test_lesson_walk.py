@@ -97,10 +97,10 @@ TASKS = {  # step id -> what the participant does in the step's room (opened by 
 
 
 @pytest.mark.timeout(600)  # seven steps, two models and a training: 4 min on a loaded machine
-def test_lesson_1_to_its_end_with_every_check_passing(browser, server, tmp_path):
+def test_lesson_1_to_its_end_with_every_check_passing(page, server, tmp_path):
     assert list(TASKS) == [step.id for step in LESSON.steps]
     code = store.create(LESSON.id).code
-    ana = join(browser, f"{server}/join?lang=en&code={code}", "en", "Ana")
+    ana = join(page, f"{server}/join?lang=en&code={code}", "en", "Ana")
     sidebar = ana.locator(SIDEBAR)
     ticked = sidebar.get_by_text(tr("en", "check_passed"))
     for index, step in enumerate(LESSON.steps):
@@ -118,4 +118,3 @@ def test_lesson_1_to_its_end_with_every_check_passing(browser, server, tmp_path)
     assert sidebar.get_by_role("button", name=tr("en", "next")).is_disabled()
     (member,) = store.load(code).members()
     assert member.passed == [step.id for step in LESSON.steps]
-    ana.context.close()

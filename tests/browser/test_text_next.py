@@ -183,16 +183,12 @@ def in_view(page, box) -> bool:
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
-def test_compact_layout_keeps_the_bars_in_the_first_screen(browser, server, width, height):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.goto(f"{server}/next?lang=pt-BR")
-    wait_for_app(page)
-    assert_no_exception(page)
+def test_compact_layout_keeps_the_bars_in_the_first_screen(page, open_page, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    open_page(page, "next", "pt-BR")
     bars = page.locator(".js-plotly-plot").first.bounding_box()
     assert in_view(page, bars), bars
     if width > 800:  # desktop: the temperature slider beside the bars it drives
         slider = page.locator("[data-testid=stSlider]").first.bounding_box()
         assert in_view(page, slider), slider
     screenshot(page, f"next-compact-{width}")
-    context.close()

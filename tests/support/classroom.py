@@ -35,8 +35,8 @@ def step_title(page, lang: str, index: int):
     return page.locator(SIDEBAR).get_by_text(LESSON.steps[index].title[lang], exact=True)
 
 
-def join(browser, url: str, lang: str, nickname: str, code: str | None = None):
-    page = new_page(browser, lang)
+def join(page, url: str, lang: str, nickname: str, code: str | None = None):
+    """Join a class in ``page`` (any tab: it is given a new session by the address)."""
     page.goto(url)
     wait_for_app(page)
     if code is not None:
