@@ -30,23 +30,28 @@ def process_exists(pid: int) -> bool:
         return f.read().split()[2] != "Z"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_worker():
+    """One warm worker for the whole module, as on a server (a page warms the pool before Play):
+    every run of every test shares it, so the tests see many runs on one process. Its tasks
+    (tests/jobs_tasks.py) need none of the rooms' modules: it preloads none (ready in about 6 s
+    instead of 11 on a busy machine; once, where a pool per test cost the module about 100 s)."""
+    jobs.shutdown()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GENLAB_WORKERS", "1")
+        patch.setenv("GENLAB_PRELOAD", "")
+        assert jobs.warm(wait=120)
+        yield
+        jobs.shutdown()
+
+
 @pytest.fixture(autouse=True)
-def warm_pool(monkeypatch):
-    """The workers are ready, as on a server (a page warms them before Play). These tests' tasks
-    (tests/jobs_tasks.py) need none of the rooms' modules: a pool restarted here does not preload
-    them (a worker is ready in about 6 s instead of 11 on a busy machine)."""
-    monkeypatch.setenv("GENLAB_PRELOAD", "")
-    assert jobs.warm(wait=120)
-
-
-@pytest.fixture
-def one_worker(monkeypatch):
-    """A pool of one worker: every run of the test shares it."""
-    jobs.shutdown()
-    monkeypatch.setenv("GENLAB_WORKERS", "1")
-    assert jobs.warm(wait=120)
+def _stop_what_a_test_left():
+    """Each test starts with the worker to itself: runs a test left going are stopped."""
     yield
-    jobs.shutdown()
+    for job in list(jobs._registry.values()):
+        if job.alive:
+            job.stop(wait=True)
 
 
 @pytest.fixture
@@ -90,7 +95,7 @@ def test_stop_ends_the_run_quickly_and_its_worker_serves_the_next_one(counter):
     assert counter.pid in jobs.pids()
 
 
-def test_a_task_that_ignores_stop_counts_as_stopped_and_its_neighbours_carry_on(one_worker):
+def test_a_task_that_ignores_stop_counts_as_stopped_and_its_neighbours_carry_on():
     neighbour = count()
     assert wait_until(lambda: neighbour.snapshot is not None)
     job = jobs.start("tests.jobs_tasks:stubborn", {})
@@ -228,7 +233,7 @@ def test_the_worker_never_outlives_the_server(tmp_path):
         server.kill()
 
 
-def test_two_runs_on_one_worker_progress_at_similar_rates(one_worker):
+def test_two_runs_on_one_worker_progress_at_similar_rates():
     first, second = count(), count()
     assert wait_until(lambda: first.snapshot and second.snapshot)
     assert first.pid == second.pid
@@ -241,7 +246,7 @@ def test_two_runs_on_one_worker_progress_at_similar_rates(one_worker):
         job.stop(wait=True)
 
 
-def test_a_run_that_raises_fails_alone(one_worker):
+def test_a_run_that_raises_fails_alone():
     neighbour = count()
     assert wait_until(lambda: neighbour.snapshot is not None)
     pid = neighbour.pid
@@ -253,9 +258,7 @@ def test_a_run_that_raises_fails_alone(one_worker):
     neighbour.stop(wait=True)
 
 
-def test_a_killed_worker_is_restarted_and_its_runs_resume_from_their_last_save(
-    one_worker, tmp_path
-):
+def test_a_killed_worker_is_restarted_and_its_runs_resume_from_their_last_save(tmp_path):
     first, second = count(run_dir=str(tmp_path / "a")), count(run_dir=str(tmp_path / "b"))
     (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
     assert wait_until(lambda: all(j.snapshot and j.snapshot["i"] > 100 for j in (first, second)))
@@ -270,7 +273,7 @@ def test_a_killed_worker_is_restarted_and_its_runs_resume_from_their_last_save(
         job.stop(wait=True)
 
 
-def test_pause_settings_and_stop_of_one_run_leave_its_neighbour_alone(one_worker):
+def test_pause_settings_and_stop_of_one_run_leave_its_neighbour_alone():
     mine, theirs = count(), count()
     assert wait_until(lambda: mine.snapshot and theirs.snapshot)
     mine.pause()
@@ -292,7 +295,7 @@ def resident_mib(pid: int) -> float:
     return int(line.split()[1]) / 1024
 
 
-def test_the_memory_of_a_finished_run_goes_back_to_the_system(one_worker):
+def test_the_memory_of_a_finished_run_goes_back_to_the_system():
     job = jobs.start("tests.jobs_tasks:hog", {"mb": 300})
     assert wait_until(lambda: job.snapshot is not None, timeout=60)
     holding = resident_mib(job.pid)
