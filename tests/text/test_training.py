@@ -10,6 +10,7 @@ import torch
 
 from genlab import checkpoint, jobs, runs
 from genlab.errors import UserError
+from genlab.i18n import translate
 from genlab.text.checkpoint import dumps, load_lm
 from genlab.text.corpora import load_corpus
 from genlab.text.models import LMConfig, build_model
@@ -67,8 +68,9 @@ def test_gpt_loss_falls_below_the_count_bigram_reference_line():
 def test_grad_clip_caps_the_norm_of_the_gradient_the_optimizer_steps_with(clip):
     tr = trainer(train=replace(FAST, steps=3, grad_clip=clip))
     norms = []
-    step = tr.optimizer.step
-    tr.optimizer.step = lambda: (norms.append(_grad_norm(tr.model)), step())[1]
+    (adamw,) = tr.optimizers
+    step = adamw.step
+    adamw.step = lambda: (norms.append(_grad_norm(tr.model)), step())[1]
     run_to_end(tr)
     assert len(norms) == 3
     if clip:
@@ -79,6 +81,43 @@ def test_grad_clip_caps_the_norm_of_the_gradient_the_optimizer_steps_with(clip):
 
 def _grad_norm(model) -> float:
     return torch.nn.utils.get_total_norm([p.grad for p in model.parameters()]).item()
+
+
+def test_muon_trains_the_blocks_matrices_and_adamw_the_rest():
+    tr = trainer(train=replace(FAST, optimizer="muon", steps=150), kind="word")
+    adamw, muon = tr.optimizers
+    assert isinstance(muon, torch.optim.Muon) and isinstance(adamw, torch.optim.AdamW)
+    names = {n for n, _ in tr.model.named_parameters()}
+    assert _names(tr.model, muon) == {
+        "blocks.0.attn.c_attn.weight",
+        "blocks.0.attn.c_proj.weight",
+        "blocks.0.mlp.c_fc.weight",
+        "blocks.0.mlp.c_proj.weight",
+    }
+    assert _names(tr.model, adamw) == names - _names(tr.model, muon)  # wte: the tied head too
+    run_to_end(tr)
+    assert tr.history[-1]["val_loss"] < tr.refs["bigram"]
+    assert tr.history[-1]["train_loss"] < tr.history[0]["train_loss"] - 1.0
+
+
+def _names(model, optimizer) -> set[str]:
+    held = [p for group in optimizer.param_groups for p in group["params"]]
+    return {n for n, p in model.named_parameters() if any(p is q for q in held)}
+
+
+def test_an_unknown_optimizer_is_refused_with_a_translated_message():
+    with pytest.raises(UserError) as err:
+        TrainConfig.from_dict({**FAST.to_dict(), "optimizer": "sgd"})
+    assert err.value.key == "text.err_optimizer"
+    assert translate("pt-BR", err.value.key, **err.value.params) == (
+        "Otimizador desconhecido sgd (conhecidos: adamw, muon)."
+    )
+
+
+def test_the_optimizer_is_kept_in_the_checkpoint_meta():
+    tr = run_to_end(trainer(train=replace(FAST, optimizer="muon", steps=2)))
+    train = load_lm(dumps(tr.result("t"))).meta["train"]
+    assert TrainConfig.from_dict(train).optimizer == "muon"
 
 
 def test_evaluations_samples_and_timeline_are_kept_on_schedule():
@@ -237,19 +276,21 @@ def test_params_with_a_text_too_short_are_a_user_error():
     assert err.value.params["tokens"] == 9
 
 
-def test_a_resumed_run_continues_exactly_where_it_stopped(tmp_path):
-    whole = trainer()
+@pytest.mark.parametrize("optimizer", ["adamw", "muon"])
+def test_a_resumed_run_continues_exactly_where_it_stopped(tmp_path, optimizer):
+    train = replace(FAST, optimizer=optimizer)
+    whole = trainer(train=train)
     whole.run_for(0)
     while whole.step < 40:
         whole.run_for(0)
-    first = trainer()
+    first = trainer(train=train)
     first.run_for(0)
     while first.step < 20:
         first.run_for(0)
     runs.keep({"run_dir": str(tmp_path)}, {})  # no files: nothing written, no error
     (tmp_path / MODEL_FILE).write_bytes(dumps(first.result("t")))
     (tmp_path / RESUME_FILE).write_bytes(checkpoint.dumps(*first.state()))
-    again = trainer_from_params({**_params(), "resume": str(tmp_path)})
+    again = trainer_from_params({**_params(optimizer=optimizer), "resume": str(tmp_path)})
     assert again.step == 20 and again.history == first.history
     while again.step < 40:
         again.run_for(0)
