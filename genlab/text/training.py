@@ -281,7 +281,8 @@ class Trainer:
         hidden = [p for p in blocks.parameters() if p.ndim == 2] if blocks else []
         if c.optimizer == "adamw" or not hidden:
             return [torch.optim.AdamW(self.model.parameters(), **adamw)]
-        rest = [p for p in self.model.parameters() if all(p is not h for h in hidden)]
+        in_muon = {id(p) for p in hidden}
+        rest = [p for p in self.model.parameters() if id(p) not in in_muon]
         # Muon's updates scaled to AdamW's size, so that one learning rate and schedule serve both
         muon = torch.optim.Muon(
             hidden, lr=c.lr, weight_decay=c.weight_decay, adjust_lr_fn="match_rms_adamw"

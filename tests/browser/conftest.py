@@ -12,10 +12,12 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.support.browser import (
+    VIEWPORT,
     _chromium_present,  # noqa: F401 (autouse: skip or fail without Chromium)
     assert_no_exception,
     chromium,
     free_port,
+    new_page,
     start_lab,
     wait_for_app,
 )
@@ -56,9 +58,6 @@ def browser():
         yield launched
 
 
-VIEWPORT = {"width": 1400, "height": 1000}
-
-
 class SharedTab:
     """A tab opened on first use (again if it was closed or crashed)."""
 
@@ -67,7 +66,7 @@ class SharedTab:
 
     def __call__(self):
         if self.tab is None or self.tab.is_closed():
-            self.tab = self.browser.new_context(viewport=VIEWPORT, locale="en-US").new_page()
+            self.tab = new_page(self.browser)
         return self.tab
 
 

@@ -9,13 +9,12 @@ from pathlib import Path
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from genlab.classroom import store
-from tests.support.browser import assert_no_exception, screenshot, wait_for_app
+from tests.support.browser import assert_no_exception, new_page, screenshot, wait_for_app
 from tests.support.classroom import (
     LESSON,
     SIDEBAR,
     field,
     join,
-    new_page,
     step_title,
     submit,
     tr,

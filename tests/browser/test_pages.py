@@ -7,7 +7,7 @@ import pytest
 
 from genlab.i18n import translate
 from genlab.rooms import ROOMS
-from tests.support.browser import assert_no_exception, screenshot, wait_for_app
+from tests.support.browser import assert_no_exception, new_page, screenshot, wait_for_app
 
 LANGS = ("en", "pt-BR")
 
@@ -18,8 +18,7 @@ def tabs(browser, server):
     navigation (the page changes in place, as a participant's does), not loaded anew."""
     opened = {}
     for lang in LANGS:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-        opened[lang] = context.new_page()
+        opened[lang] = new_page(browser)
         opened[lang].goto(f"{server}/?lang={lang}")
         wait_for_app(opened[lang])
     yield opened

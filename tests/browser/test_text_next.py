@@ -13,7 +13,7 @@ import torch
 
 from genlab.text import probe
 from genlab.text.checkpoint import load_shipped
-from tests.support.browser import assert_no_exception, screenshot, wait_for_app
+from tests.support.browser import assert_no_exception, new_page, screenshot, wait_for_app
 
 BARS = "document.querySelectorAll('.js-plotly-plot')[0]"
 FINAL = 4  # traces: scores, softmax, penalty, ÷T, final
@@ -143,13 +143,12 @@ def test_force_a_rare_token_compare_temperatures_and_share(
         c for c in page.locator("[data-testid=stCode]").all_inner_texts() if "next_model=" in c
     ).strip()
     assert "me=" not in link and "job_" not in link
-    fresh = browser.new_context(viewport={"width": 1400, "height": 1000})
-    other = fresh.new_page()
+    other = new_page(browser)
     other.goto(link.replace(link.split("/next")[0], server))
     wait_for_app(other)
     assert_no_exception(other)
     assert other.locator(".genlab-generated").first.inner_text().endswith(f" {rare}")
-    fresh.close()
+    other.context.close()
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,14 @@ participant cannot see it, and a participant's file names are shown as typed, ne
 import shutil
 from urllib.parse import parse_qs, urlparse
 
-from tests.support.browser import assert_no_exception, epoch, screenshot, wait_for, wait_for_app
+from tests.support.browser import (
+    assert_no_exception,
+    epoch,
+    new_page,
+    screenshot,
+    wait_for,
+    wait_for_app,
+)
 
 SHIPPED = "assets/text/shakespeare-char-bigram.safetensors"
 
@@ -32,12 +39,12 @@ def test_a_run_survives_a_reload_and_a_new_connection_but_no_one_else_sees_it(
     assert page.get_by_text("Shown above").is_visible()
     screenshot(page, "workshop_reloaded_run")
 
-    again = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    again = new_page(browser)
     again.goto(page.url)  # a new connection (another tab, a dropped network): a new session
     wait_for_app(again)
     assert wait_for(lambda: epoch(again) > before), "the same participant lost the run"
 
-    stranger = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    stranger = new_page(browser)
     stranger.goto(f"{server}/gan?lang=en&job_gan={mine['job_gan']}")  # the run id, not the key
     wait_for_app(stranger)
     assert keys(stranger.url)["me"] != mine["me"]

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page
 
 from deploy.nginx_conf import max_upload_mb
-from tests.support.browser import assert_no_exception, screenshot, wait_for_app
+from tests.support.browser import VIEWPORT, assert_no_exception, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -114,7 +114,7 @@ def participant(browser, served):
     contexts = []
 
     def open_(route: str | None) -> Participant:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+        context = browser.new_context(viewport=VIEWPORT, locale="en-US")
         contexts.append(context)
         if route:
             context.add_cookies([{"name": "genlab_route", "value": route, "url": served.base}])

@@ -44,6 +44,14 @@ def chromium():
         browser.close()
 
 
+VIEWPORT = {"width": 1400, "height": 1000}  # a desktop screen, as the tests' pages have
+
+
+def new_page(browser, lang: str = "en-US"):
+    """A page in a new browser context (a person of their own) at ``VIEWPORT``."""
+    return browser.new_context(viewport=VIEWPORT, locale=lang).new_page()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

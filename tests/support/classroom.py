@@ -1,5 +1,5 @@
 """Helpers of the workshop's browser tests (tests/browser/test_a_class.py, test_lesson_walk.py):
-the lesson, the class's texts, pages in their own contexts, joining a class."""
+the lesson, the class's texts, joining a class."""
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -13,11 +13,6 @@ SIDEBAR = "[data-testid=stSidebar]"
 
 def tr(lang: str, key: str, **params) -> str:
     return translate(lang, f"class.{key}", **params)
-
-
-def new_page(browser, lang: str):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale=lang)
-    return context.new_page()
 
 
 def field(page, label: str):
