@@ -156,7 +156,9 @@ def gpt_settings(model_cfg: LMConfig, train_cfg: TrainConfig) -> tuple[LMConfig,
         key="text_preset",
         on_change=views.apply_preset,
     )
-    st.caption(views.preset_times(preset_time.expected_seconds()))
+    measured = preset_time.expected_seconds()
+    if measured is not None:
+        st.caption(views.preset_times(measured))
     cols = st.columns(4)
     shape = {
         "n_layer": cols[0].number_input(t("text.n_layer"), 1, 12, key=SETTINGS.key("n_layer")),

@@ -3,6 +3,8 @@
 Without it torch takes both cores, and a small GAN ran over 100x slower under load.
 Runs saved by the tests (and by the servers they start) go to a temporary data directory, and
 up to 4 trainings run at once whatever the machine's cores (tests of the queue set their own cap).
+The GPT presets are not timed (``GENLAB_PRESET_TIMING=0``; tests/text/test_preset_time.py tests
+the timing): each page server and each test process would spend about 20 CPU seconds on it.
 """
 
 import os
@@ -10,6 +12,8 @@ import os
 import pytest
 
 from genlab.device import configure
+
+os.environ.setdefault("GENLAB_PRESET_TIMING", "0")
 
 
 @pytest.fixture(scope="session", autouse=True)

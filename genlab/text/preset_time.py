@@ -5,6 +5,8 @@ The Train page shows these times beside the presets instead of fixed names ("1 m
 time a page asks: a worker process (``python -m genlab.text.preset_time``, one thread like a
 training worker) times one preset after another, a few seconds each, and prints each figure as a
 JSON line; it returns what is known so far. The figures are kept for the server's life.
+``GENLAB_PRESET_TIMING=0`` turns it off (the page then shows no times): the measurement costs about
+20 CPU seconds, which a test server starting many times over does not need to spend.
 """
 
 import atexit
@@ -69,9 +71,16 @@ def _read_worker(results: dict[str, float]) -> None:
     worker.wait()
 
 
-def expected_seconds() -> dict[str, float]:
-    """The presets measured so far ({name: seconds}); the first call starts the measurement."""
+def enabled() -> bool:
+    return os.environ.get("GENLAB_PRESET_TIMING", "1") != "0"
+
+
+def expected_seconds() -> dict[str, float] | None:
+    """The presets measured so far ({name: seconds}); the first call starts the measurement.
+    None when the timing is turned off."""
     global _thread
+    if not enabled():
+        return None
     with _lock:
         if _thread is None:
             _thread = threading.Thread(

@@ -240,6 +240,13 @@ def test_presets_show_the_time_measured_on_this_server(monkeypatch):
         assert "1 minute" not in at.selectbox(key="text_preset").options[0]
 
 
+def test_with_the_timing_turned_off_no_time_is_promised():
+    # the suite's own setting (tests/conftest.py): GENLAB_PRESET_TIMING=0
+    at = open_page("en")
+    assert at.selectbox(key="text_preset").options
+    assert not [c.value for c in at.caption if "GPT" in c.value and "·" in c.value]
+
+
 def test_unknown_words_are_quoted_and_a_batch_row_counts_its_examples():
     at = open_page()
     at.radio(key="text_tokenizer").set_value("word").run()

@@ -21,6 +21,7 @@ def test_expected_time_counts_every_step_evaluation_and_sample(monkeypatch):
 
 
 def test_figures_come_from_a_worker_once_and_are_kept(monkeypatch):
+    monkeypatch.setenv("GENLAB_PRESET_TIMING", "1")
     script = "print('[\"1min\", 95.5]', flush=True); print('[\"5min\", 400.0]')"
     monkeypatch.setattr(preset_time, "WORKER", [sys.executable, "-c", script])
     monkeypatch.setattr(preset_time, "_thread", None)
@@ -31,3 +32,11 @@ def test_figures_come_from_a_worker_once_and_are_kept(monkeypatch):
     thread.join(timeout=60)
     assert preset_time.expected_seconds() == {"1min": 95.5, "5min": 400.0}
     assert preset_time._thread is thread  # measured once
+
+
+def test_turned_off_it_measures_nothing(monkeypatch):
+    monkeypatch.setenv("GENLAB_PRESET_TIMING", "0")
+    monkeypatch.setattr(preset_time, "WORKER", [sys.executable, "-c", "raise SystemExit(3)"])
+    monkeypatch.setattr(preset_time, "_thread", None)
+    assert preset_time.expected_seconds() is None
+    assert preset_time._thread is None
