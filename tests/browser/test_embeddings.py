@@ -3,7 +3,7 @@ map, "king" and its neighbours, "king - man + woman" with both methods, 3-D, the
 and the page in Portuguese."""
 
 from genlab.text.checkpoint import shipped
-from tests.support.browser import screenshot, wait_for_app
+from tests.support.browser import POLL_MS, screenshot, wait_for_app
 
 MODEL = "shakespeare-word-gpt"
 SLIDER_LABEL = "() => document.querySelector('.js-plotly-plot .slider-label')?.textContent"
@@ -39,10 +39,10 @@ def test_acceptance_map_search_analogy_3d_and_timeline(page, open_page):
 
     page.get_by_role("tab", name="Training timeline").click()
     wait_for_app(page)
-    page.wait_for_function(SLIDER_LABEL + " !== undefined")
+    page.wait_for_function(SLIDER_LABEL + " !== undefined", polling=POLL_MS)
     start = page.evaluate(SLIDER_LABEL)
     page.locator(".js-plotly-plot .updatemenu-button").first.click()
-    page.wait_for_function(f"{SLIDER_LABEL} !== {start!r}", timeout=15_000)
+    page.wait_for_function(f"{SLIDER_LABEL} !== {start!r}", timeout=15_000, polling=POLL_MS)
     page.locator(".js-plotly-plot .updatemenu-button").first.scroll_into_view_if_needed()
     screenshot(page, "embeddings-timeline")
 

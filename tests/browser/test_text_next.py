@@ -13,7 +13,7 @@ import torch
 
 from genlab.text import probe
 from genlab.text.checkpoint import load_shipped
-from tests.support.browser import assert_no_exception, new_page, screenshot, wait_for_app
+from tests.support.browser import POLL_MS, assert_no_exception, new_page, screenshot, wait_for_app
 
 BARS = "document.querySelectorAll('.js-plotly-plot')[0]"
 FINAL = 4  # traces: scores, softmax, penalty, ÷T, final
@@ -32,7 +32,7 @@ def set_temperature(page, value: float, until: str) -> float:
     for _ in range(round(value / 0.05)):
         thumb.press("ArrowRight")
     page.wait_for_function(
-        f"() => {{ const top = {BARS}?.data?.[{FINAL}]?.x?.[0]; return {until}; }}"
+        f"() => {{ const top = {BARS}?.data?.[{FINAL}]?.x?.[0]; return {until}; }}", polling=POLL_MS
     )
     wait_for_app(page)
     return top_final(page)
@@ -75,7 +75,9 @@ def test_acceptance_walk(page, open_page):
     bar = page.locator(".js-plotly-plot").first.locator(".barlayer .trace").nth(FINAL)
     bar.locator(".point path").nth(1).click(force=True)
     page.wait_for_function(
-        "() => document.querySelectorAll('.genlab-token').length === 1", timeout=30_000
+        "() => document.querySelectorAll('.genlab-token').length === 1",
+        timeout=30_000,
+        polling=POLL_MS,
     )
     wait_for_app(page)
     text = page.locator(".genlab-generated")
@@ -83,7 +85,9 @@ def test_acceptance_walk(page, open_page):
 
     page.get_by_role("button", name="Generate").click()
     page.wait_for_function(
-        "() => document.querySelectorAll('.genlab-token').length === 51", timeout=60_000
+        "() => document.querySelectorAll('.genlab-token').length === 51",
+        timeout=60_000,
+        polling=POLL_MS,
     )
     wait_for_app(page)
     assert_no_exception(page)
@@ -119,7 +123,9 @@ def test_force_a_rare_token_compare_temperatures_and_share(
     box.press("Enter")
     wait_for_app(page)
     page.get_by_role("button", name=force, exact=True).click()
-    page.wait_for_function("() => document.querySelectorAll('.genlab-token').length === 1")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.genlab-token').length === 1", polling=POLL_MS
+    )
     wait_for_app(page)
     assert page.locator(".genlab-generated").inner_text().endswith(f" {rare}")
     assert "✋" in page.locator(".genlab-token").first.get_attribute("title")
@@ -127,7 +133,9 @@ def test_force_a_rare_token_compare_temperatures_and_share(
     page.get_by_role("tab", name=compare).click()
     wait_for_app(page)
     page.get_by_role("button", name=run).click()
-    page.wait_for_function("() => document.querySelectorAll('.genlab-generated').length === 4")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.genlab-generated').length === 4", polling=POLL_MS
+    )
     wait_for_app(page)
     assert_no_exception(page)
     columns = page.locator(".genlab-generated")
@@ -137,7 +145,8 @@ def test_force_a_rare_token_compare_temperatures_and_share(
     page.locator("summary", has_text=share).click()
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stCode]')]"
-        ".some(c => c.innerText.includes('next_model='))"
+        ".some(c => c.innerText.includes('next_model='))",
+        polling=POLL_MS,
     )
     link = next(
         c for c in page.locator("[data-testid=stCode]").all_inner_texts() if "next_model=" in c
@@ -162,7 +171,9 @@ def test_inside_view_and_logit_lens(page, server, lang, model, prompt, tab, firs
     page.goto(f"{server}/next?lang={lang}&next_model={model}&next_prompt={quote(prompt)}")
     wait_for_app(page)
     page.get_by_role("tab", name=tab).click()
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 4")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot').length >= 4", polling=POLL_MS
+    )
     wait_for_app(page)
     assert_no_exception(page)
     lm = load_shipped(model)

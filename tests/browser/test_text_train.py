@@ -3,7 +3,7 @@
 import re
 
 from genlab.i18n import translate
-from tests.support.browser import assert_no_exception, screenshot, wait_for, wait_for_app
+from tests.support.browser import POLL_MS, assert_no_exception, screenshot, wait_for, wait_for_app
 
 PT_LATIN1 = (
     "Glauco gosta de comer peras. Maria prefere melancia, não pregos nem cimento. Que ação! " * 80
@@ -37,7 +37,9 @@ def test_training_moves_while_other_widgets_change_and_can_be_stopped(page, open
     open_page(page, "text")
     page.get_by_role("button", name="Play").click()
     page.wait_for_function(
-        "() => /Step ([1-9][0-9,]*) of/.test(document.body.innerText)", timeout=60_000
+        "() => /Step ([1-9][0-9,]*) of/.test(document.body.innerText)",
+        timeout=60_000,
+        polling=POLL_MS,
     )
     before = step_value(page)
     page.get_by_text("words", exact=True).first.click()
@@ -46,6 +48,7 @@ def test_training_moves_while_other_widgets_change_and_can_be_stopped(page, open
         f"() => parseInt((document.body.innerText.match(/Step ([0-9,]+) of/) || [0, '0'])[1]"
         f".replace(/,/g, '')) > {before}",
         timeout=30_000,
+        polling=POLL_MS,
     )
     assert page.locator(".js-plotly-plot .scatterlayer .trace").count() >= 2
     assert page.get_by_text(re.compile("Text the model writes at step")).count() >= 1
@@ -111,7 +114,9 @@ def test_a_preset_chosen_during_training_holds_and_survives_a_visit_to_another_r
 ):
     open_page(page, "text")
     page.get_by_role("button", name="Play").click()
-    page.wait_for_function("() => /Step [1-9]/.test(document.body.innerText)", timeout=60_000)
+    page.wait_for_function(
+        "() => /Step [1-9]/.test(document.body.innerText)", timeout=60_000, polling=POLL_MS
+    )
     page.get_by_label("Preset", exact=True).click()
     page.get_by_role("option", name="Large GPT", exact=True).click()
     settle(page)
