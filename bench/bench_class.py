@@ -50,6 +50,7 @@ from tests.support.browser import (  # noqa: E402
     wait_for_app,
 )
 
+TICK = os.sysconf("SC_CLK_TCK")
 QUEUED = ("Waiting for a free place", "Aguardando uma vaga")
 GOOD_JS = 0.10
 
@@ -172,22 +173,76 @@ def _browser_watch(base: str, seconds: float) -> dict:
     return {"redraws": (len(changes) - 1) / span, "epochs": epochs, "first": first}
 
 
+def _proc_table() -> dict[int, tuple[int, float]]:
+    """{pid: (parent pid, CPU seconds so far)} of every process."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            table[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK)
+    return table
+
+
+def _busy_cpu() -> float:
+    """CPU seconds the whole machine has been busy (all cores)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / TICK  # without idle and iowait
+
+
 class Sampler:
-    """Peak resident memory of the server and its workers, and the peak load average."""
+    """Peak resident memory of the server and its workers, the peak load average, and where the
+    machine's CPU went: the server process, its workers, this bench's sessions (their websocket
+    clients), its Chromium pages, and the rest of the machine."""
 
     def __init__(self, pid: int):
         self.pid, self.peak_kib, self.load = pid, 0, 0.0
+        self.cpu: dict[int, tuple[str, float, float]] = {}  # pid -> (part, first, last seen)
+        self.busy = _busy_cpu()
+
+    def part(self, pid: int, table: dict) -> str | None:
+        chain = [pid]
+        while chain[-1] in table and len(chain) < 8:
+            chain.append(table[chain[-1]][0])
+        if pid == self.pid:
+            return "server"
+        if self.pid in chain:
+            return "workers"
+        if pid == os.getpid():
+            return "sessions"
+        return "Chromium" if os.getpid() in chain else None
+
+    def sample(self) -> None:
+        table = _proc_table()
+        for pid, (_, seconds) in table.items():
+            if pid in self.cpu:
+                part, first, _ = self.cpu[pid]
+                self.cpu[pid] = (part, first, seconds)
+            elif part := self.part(pid, table):
+                self.cpu[pid] = (part, seconds if not self.cpu else 0.0, seconds)
+
+    def split(self) -> dict[str, float]:
+        """CPU seconds per part since the start, and the rest of the machine's."""
+        parts: dict[str, float] = {}
+        for part, first, last in self.cpu.values():
+            parts[part] = parts.get(part, 0.0) + last - first
+        parts["rest of the machine"] = max(0.0, _busy_cpu() - self.busy - sum(parts.values()))
+        return parts
 
     async def run(self) -> None:
         while True:
             total = rss_kib(self.pid) + sum(map(rss_kib, children(self.pid)))
             self.peak_kib = max(self.peak_kib, total)
             self.load = max(self.load, os.getloadavg()[0])
+            self.sample()
             await asyncio.sleep(1.0)
 
 
 async def gan_phase(base: str, pid: int, args, count: int) -> dict:
     sampler = Sampler(pid)
+    started = time.perf_counter()
     sampling = asyncio.create_task(sampler.run())
     until = time.perf_counter() + args.seconds + args.arrival
     spread = args.arrival / max(1, count + args.browsers)
@@ -198,8 +253,11 @@ async def gan_phase(base: str, pid: int, args, count: int) -> dict:
         asyncio.gather(*watchers), asyncio.gather(*browsers), asyncio.gather(*explorers)
     )
     sampling.cancel()
+    sampler.sample()
     watches, pages, timings = results
     return {
+        "cpu": sampler.split(),
+        "span": time.perf_counter() - started,
         "count": count,
         "watches": watches,
         "pages": pages,
@@ -249,6 +307,12 @@ def print_gan(rows: list[dict]) -> None:
         for page in row["pages"]:
             if "error" in page:
                 print(f"    Chromium: {page['error']}")
+    print("\nWhere the machine's CPU went (cores used on average over the phase)")
+    parts = ("server", "workers", "sessions", "Chromium", "rest of the machine")
+    print(" | ".join(("n", *parts)))
+    for row in rows:
+        cores = [row["cpu"].get(part, 0.0) / row["span"] for part in parts]
+        print(" | ".join((str(row["count"]), *(f"{c:.2f}" for c in cores))))
 
 
 # ---------------------------------------------------------------------------- text phase
