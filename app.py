@@ -3,7 +3,7 @@
 import streamlit as st
 
 from genlab import device, rooms
-from ui import dashboard, lesson, live
+from ui import dashboard, frame_text, lesson, live
 from ui.i18n import language_switch, t
 
 device.configure()
@@ -24,6 +24,7 @@ st.sidebar.caption(t("common.tagline"))
 language_switch()
 with st.sidebar:
     live.keep_alive()
+    frame_text.translate_frame()
 dashboard.announce_instructor_code()
 lesson.panel()
 navigation.run()

@@ -28,6 +28,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from genlab.i18n import SEPARATORS
+from ui.frame_text import plotly_locale
 from ui.i18n import current_lang
 
 
@@ -53,6 +54,7 @@ def localised(figure: dict) -> dict:
 def plot(figure: dict, **kwargs):
     """``st.plotly_chart`` for a figure dict; keyword arguments are passed on."""
     kwargs.setdefault("width", "stretch")
+    kwargs["config"] = {**plotly_locale(current_lang()), **kwargs.get("config", {})}
     return st.plotly_chart(_Checked(localised(figure)), **kwargs)
 
 
@@ -84,7 +86,7 @@ def live(figure: dict, key: str, config: dict | None = None) -> None:
     height = int(figure["layout"].get("height", 450))
     _live_chart(
         figure=pio.to_json(figure, validate=False),
-        config=json.dumps(config or {}),
+        config=json.dumps({**plotly_locale(current_lang()), **(config or {})}),
         height=height,
         key=key,
         default=None,

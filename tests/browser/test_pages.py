@@ -8,6 +8,30 @@ import pytest
 from genlab.i18n import translate
 from genlab.rooms import ROOMS
 from tests.support.browser import assert_no_exception, new_page, screenshot, wait_for_app
+from ui.frame_text import rules
+
+# Streamlit's and Plotly's own English texts (genlab/locales/builtin.toml), as whole texts
+FRAME_ENGLISH = [re.compile(pattern) for pattern, _ in rules("pt-BR")]
+TEXTS_AND_LABELS = """() => {
+    const found = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) found.push(walker.currentNode.textContent.trim());
+    const names = ['title', 'aria-label', 'placeholder', 'data-title'];
+    for (const element of document.querySelectorAll(names.map(n => `[${n}]`).join(',')))
+        for (const name of names)
+            if (element.hasAttribute(name)) found.push(element.getAttribute(name));
+    return found;
+}"""
+
+
+def english_of_the_frame(page) -> list[str]:
+    """The texts of the page and of its frames (charts) that Streamlit or Plotly wrote in
+    English."""
+    found = []
+    for frame in page.frames:
+        found += frame.evaluate(TEXTS_AND_LABELS)
+    return sorted({text for text in found if any(p.fullmatch(text) for p in FRAME_ENGLISH)})
+
 
 LANGS = ("en", "pt-BR")
 
@@ -38,7 +62,29 @@ def test_every_room_opens_without_exception(tabs, room, lang):
     # its navigation title (Home's is in the sidebar only: its heading then)
     expected = translate(lang, room.title_key if room.url_path else "home.title")
     assert expected in page.inner_text("body")
+    if lang == "pt-BR":  # Streamlit's upload box, hints, tooltips and toolbars too
+        assert english_of_the_frame(page) == []
     screenshot(page, f"{room.url_path or 'home'}-{lang}")
+
+
+def test_the_frame_s_words_are_translated_but_never_a_participant_s(tabs):
+    page = tabs["pt-BR"]
+    page.evaluate("""() => {
+        const box = document.createElement('div');
+        box.id = 'probe';
+        box.innerHTML = '<span id=frame>Upload</span><pre>Upload</pre><code>Search</code>' +
+            '<div data-testid=stText>Open</div><svg><text>Search</text></svg>' +
+            '<button id=help aria-label="Help for Seed"></button>';
+        document.querySelector('[data-testid=stMain]').append(box);
+    }""")
+    page.wait_for_function("() => document.getElementById('frame').textContent === 'Enviar'")
+    probe = page.locator("#probe")
+    assert probe.locator("pre").inner_text() == "Upload"  # code, plain text, drawings: untouched
+    assert probe.locator("code").inner_text() == "Search"
+    assert probe.locator("[data-testid=stText]").inner_text() == "Open"
+    assert probe.locator("svg text").text_content() == "Search"
+    assert probe.locator("#help").get_attribute("aria-label") == "Ajuda: Seed"
+    page.evaluate("() => document.getElementById('probe').remove()")
 
 
 def test_the_language_switch_translates_the_page(page, open_page):
