@@ -72,9 +72,13 @@ def test_the_frame_s_words_are_translated_but_never_a_participant_s(tabs):
     page.evaluate("""() => {
         const box = document.createElement('div');
         box.id = 'probe';
+        const md = (text) => `<div data-testid=stMarkdownContainer><p>${text}</p></div>`;
         box.innerHTML = '<span id=frame>Upload</span><pre>Upload</pre><code>Search</code>' +
             '<div data-testid=stText>Open</div><svg><text>Search</text></svg>' +
-            '<button id=help aria-label="Help for Seed"></button>';
+            '<button id=help aria-label="Help for Seed"></button>' +
+            `<button id=label>${md('Upload')}</button><div id=words>${md('Help')}</div>` +
+            '<ul><li role=option title=Search>Search</li></ul>' +
+            '<span class=genlab-generated><span title="Open">Open</span></span>';
         document.querySelector('[data-testid=stMain]').append(box);
     }""")
     page.wait_for_function("() => document.getElementById('frame').textContent === 'Enviar'")
@@ -84,6 +88,13 @@ def test_the_frame_s_words_are_translated_but_never_a_participant_s(tabs):
     assert probe.locator("[data-testid=stText]").inner_text() == "Open"
     assert probe.locator("svg text").text_content() == "Search"
     assert probe.locator("#help").get_attribute("aria-label") == "Ajuda: Seed"
+    assert probe.locator("#label").inner_text() == "Enviar"  # Streamlit's label in a button
+    # the lab's own Markdown, option lists (a vocabulary), generated tokens: as they are
+    assert probe.locator("#words").inner_text() == "Help"
+    assert probe.locator("[role=option]").inner_text() == "Search"
+    assert probe.locator("[role=option]").get_attribute("title") == "Search"
+    assert probe.locator(".genlab-generated span").inner_text() == "Open"
+    assert probe.locator(".genlab-generated span").get_attribute("title") == "Open"
     page.evaluate("() => document.getElementById('probe').remove()")
 
 
