@@ -9,6 +9,7 @@ from tests.support.browser import (
     epoch,
     new_page,
     screenshot,
+    slow_gan,
     wait_for,
     wait_for_app,
 )
@@ -24,10 +25,7 @@ def test_a_run_survives_a_reload_and_a_new_connection_but_no_one_else_sees_it(
     page, browser, open_page, server
 ):
     open_page(page, "gan", "en")
-    # slowly (20 epochs/s): the run only has to go on, and at full speed its worker took a core
-    # from the two new pages loading beside it (11 and 19 s each)
-    page.get_by_text("Slow", exact=True).click()
-    wait_for_app(page)
+    slow_gan(page)  # the run only has to go on (at full speed the new pages took 11 and 19 s)
     page.get_by_role("button", name="Play", exact=True).click()
     assert wait_for(lambda: epoch(page) > 0), "training did not start"
     mine = keys(page.url)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from genlab.i18n import translate
+
 # Debian's Chromium, with the flags this machine's closed network needs (see docs/architecture.md)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -118,6 +120,13 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
     page.wait_for_selector("[data-testid=stApp]", timeout=timeout)
     page.wait_for_timeout(300)
     page.wait_for_function(SCRIPT_DONE, timeout=timeout, polling=POLL_MS)
+
+
+def slow_gan(page, lang: str = "en") -> None:
+    """Choose the GAN room's slow speed (20 epochs/s), for a test whose run only has to keep
+    training: at full speed its worker takes a core from the pages loading and drawing beside it."""
+    page.get_by_text(translate(lang, "gan.speed_slow"), exact=True).click()
+    wait_for_app(page)
 
 
 def assert_no_exception(page) -> None:
