@@ -184,6 +184,14 @@ def gpt_settings(model_cfg: LMConfig, train_cfg: TrainConfig) -> tuple[LMConfig,
         "steps": cols[3].number_input(
             t("text.steps"), 1, 20000, step=100, key=SETTINGS.key("steps")
         ),
+        "optimizer": st.radio(
+            t("text.optimizer"),
+            training.OPTIMIZERS,
+            format_func=lambda o: t(f"text.optimizer_{o}"),
+            horizontal=True,
+            key=SETTINGS.key("optimizer"),
+            help=t("text.optimizer_help"),
+        ),
     }
     return (
         LMConfig(**{**model_cfg.to_dict(), **shape}),

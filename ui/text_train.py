@@ -9,7 +9,7 @@ from genlab.text import corpora, data, probe, training
 from genlab.text import figures_train as figures
 from genlab.text.checkpoint import dumps, load_lm
 from genlab.text.tokenizers import show
-from genlab.text.training import GPT_PRESETS
+from genlab.text.training import GPT_PRESETS, TrainConfig
 from ui import live, progress, state
 from ui.i18n import number, plain, t
 from ui.widgets import Versioned
@@ -17,7 +17,7 @@ from ui.widgets import Versioned
 BATCH_SHAPE = (4, 8)
 HEATMAP_TOP = 40
 GPT_FIELDS = ("n_layer", "n_head", "n_embd", "block_size", "dropout")
-TRAIN_FIELDS = ("batch_size", "lr", "steps")
+TRAIN_FIELDS = ("batch_size", "lr", "steps", "optimizer")
 SETTINGS = Versioned("text", GPT_FIELDS + TRAIN_FIELDS)
 
 
@@ -25,9 +25,11 @@ SETTINGS = Versioned("text", GPT_FIELDS + TRAIN_FIELDS)
 
 
 def preset_settings(name: str) -> dict:
-    """The GPT and training settings a preset fills in."""
+    """The GPT and training settings a preset fills in (a preset that names no optimizer uses
+    TrainConfig's default)."""
     shape, train = GPT_PRESETS[name]
-    return {k: v for k, v in {**shape, **train}.items() if k in SETTINGS.fields}
+    chosen = {**shape, "optimizer": TrainConfig.optimizer, **train}
+    return {k: v for k, v in chosen.items() if k in SETTINGS.fields}
 
 
 def widget_defaults() -> dict:

@@ -87,6 +87,26 @@ def test_preset_fills_the_settings_and_they_stay_editable():
     assert number(at, "n_embd").value == 128
 
 
+def test_the_optimizer_follows_the_preset_can_be_changed_and_goes_to_the_run():
+    at = open_page()
+
+    def optimizer():
+        return next(r for r in at.radio if r.label == translate("en", "text.optimizer"))
+
+    assert optimizer().value == "muon"  # the default preset's
+    at.selectbox(key="text_preset").set_value("nanogpt-cpu").run()
+    assert optimizer().value == "adamw"  # a preset that names none: TrainConfig's default
+    optimizer().set_value("muon").run()
+    number(at, "steps").set_value(5).run()
+    at.button(key="text_play").click().run()
+    job = session_job(at, "text")
+    try:
+        assert job.params["train"]["optimizer"] == "muon"
+        assert job.params["model"]["n_embd"] == 128  # the rest of the preset kept
+    finally:
+        job.stop(wait=True)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
