@@ -12,7 +12,7 @@ from ui import cache, live, runs, state
 from ui import text_train as views
 from ui.i18n import corpus_name, number, plain, t
 from ui.text_train import SETTINGS
-from ui.widgets import decimal_slider
+from ui.widgets import decimal_input, decimal_slider
 
 SLOT = "text"
 TASK = "genlab.text.training:run"
@@ -178,9 +178,7 @@ def gpt_settings(model_cfg: LMConfig, train_cfg: TrainConfig) -> tuple[LMConfig,
         "batch_size": cols[1].number_input(
             t("text.batch_size"), 1, 512, key=SETTINGS.key("batch_size")
         ),
-        "lr": cols[2].number_input(
-            t("text.lr"), 1e-5, 1.0, format="%.4f", step=1e-4, key=SETTINGS.key("lr")
-        ),
+        "lr": decimal_input(t("text.lr"), 1e-5, 1.0, key=SETTINGS.key("lr"), where=cols[2]),
         "steps": cols[3].number_input(
             t("text.steps"), 1, 20000, step=100, key=SETTINGS.key("steps")
         ),
@@ -203,7 +201,9 @@ def bigram_settings(train_cfg: TrainConfig) -> TrainConfig:
     cols = st.columns(3)
     train = {
         "batch_size": cols[0].number_input(t("text.batch_size"), 1, 512, key="text_bigram_batch"),
-        "lr": cols[1].number_input(t("text.lr"), 1e-4, 1.0, format="%.3f", key="text_bigram_lr"),
+        "lr": decimal_input(
+            t("text.lr"), 1e-4, 1.0, key="text_bigram_lr", spec=".3f", where=cols[1]
+        ),
         "steps": cols[2].number_input(t("text.steps"), 1, 20000, step=100, key="text_bigram_steps"),
     }
     return TrainConfig(**{**train_cfg.to_dict(), **train})

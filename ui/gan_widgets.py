@@ -8,6 +8,7 @@ from genlab.gan.losses import LOSSES
 from ui import gan as room
 from ui import live
 from ui.i18n import t
+from ui.widgets import decimal_input
 
 SETTINGS = room.SETTINGS
 ss = st.session_state
@@ -47,9 +48,7 @@ def network_settings(col, net: str) -> None:
     col.markdown(f"**{t('gan.generator' if net == 'g' else 'gan.discriminator')}**")
     col.slider(t("gan.hidden_layers"), 0, 5, key=SETTINGS.key(f"{net}_layers"))
     col.slider(t("gan.neurons"), 1, 128, key=SETTINGS.key(f"{net}_neurons"))
-    col.number_input(
-        t(f"gan.{net}_lr"), 1e-6, 100.0, step=0.0005, format="%.4f", key=SETTINGS.key(f"{net}_lr")
-    )
+    decimal_input(t(f"gan.{net}_lr"), 1e-6, 100.0, key=SETTINGS.key(f"{net}_lr"), where=col)
     col.slider(t(f"gan.{net}_steps"), 1, 10, key=SETTINGS.key(f"{net}_steps"))
 
 

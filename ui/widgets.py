@@ -1,12 +1,13 @@
 """Groups of widgets whose values the lab itself sets at times (a preset, a loaded model, a fix),
-and sliders whose numbers are written in the participant's language."""
+and sliders and number fields whose numbers are written in the participant's language."""
 
 import functools
+import math
 
 import streamlit as st
 
 from genlab import i18n
-from ui.i18n import current_lang
+from ui.i18n import current_lang, t
 
 
 class Versioned:
@@ -69,3 +70,58 @@ def _steps(low: float, high: float, step: float) -> tuple[float, ...]:
 def _labels(lang: str, spec: str, low: float, high: float, step: float) -> dict[float, str]:
     """Each step's label (Babel takes about 0.1 ms a number: once per process, not per rerun)."""
     return {option: i18n.number(lang, option, spec) for option in _steps(low, high, step)}
+
+
+def decimal_input(label, low: float, high: float, *, key, spec=".4f", where=st, **kw) -> float:
+    """A number field for a decimal (a learning rate) written in the participant's language:
+    ``0,0050`` in pt-BR.
+
+    ``st.number_input`` formats in the browser with a sprintf format, always with a point. This is
+    a text field over the float kept at ``key`` (which the lab, presets and links set as before). It
+    takes either decimal mark; a text that is not a number in ``low..high`` gets a translated
+    message under the field and the value stays what it was. ``kw`` goes to ``st.text_input``
+    (``help``); ``where`` is the column to draw it in."""
+    ss, lang, text_key = st.session_state, current_lang(), f"{key}_text"
+    ss.setdefault(key, low)
+    ss[text_key] = i18n.number(lang, ss[key], spec)  # also after a preset, a link, a new language
+    where.text_input(label, key=text_key, on_change=_take, args=(key, low, high), **kw)
+    if (refused := ss.pop(f"{key}_refused", None)) is not None:
+        where.error(
+            t(
+                "common.err_decimal",
+                text=refused,
+                low=_bound(lang, low),
+                high=_bound(lang, high),
+                value=ss[text_key],
+            )
+        )
+    return ss[key]
+
+
+def _take(key: str, low: float, high: float) -> None:
+    text = st.session_state[f"{key}_text"]
+    value = parse_decimal(current_lang(), text)
+    if value is None or not low <= value <= high:
+        st.session_state[f"{key}_refused"] = text
+    else:
+        st.session_state[key] = value
+
+
+def parse_decimal(lang: str, text) -> float | None:
+    """The number a participant typed, with either decimal mark (and the language's thousands
+    separator when both marks are there); None when it is not a finite number."""
+    if not isinstance(text, str):
+        return None
+    text = text.strip().replace(" ", "")
+    if "," in text and "." in text:
+        text = text.replace(i18n.SEPARATORS[lang][1], "")
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _bound(lang: str, value: float) -> str:
+    """A range's end without trailing zeros: ``0,000001``, ``100``."""
+    return i18n.number(lang, value, ".6f").rstrip("0").rstrip(".,")

@@ -20,6 +20,12 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "rooms" / "gan.py")
 
 
+def learning_rates(at) -> dict[str, float]:
+    """The learning rate fields (ui.widgets.decimal_input: text in the page's language, English
+    here), by label."""
+    return {n.label: float(n.value) for n in at.text_input if "_lr" in n.key}
+
+
 def open_page(lang="en", **query) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.query_params["lang"] = lang
@@ -96,7 +102,7 @@ def test_play_trains_live_and_a_new_learning_rate_reaches_the_running_job():
         tick_until(at, lambda a: epoch(a) > 50)
         assert trace(at, "Fake points")["x"] != fake_before
         job = session_job(at, "gan")
-        at.number_input(key="gan_d_lr").set_value(0.02).run()
+        at.text_input(key="gan_d_lr_text").set_value("0.02").run()
         tick_until(at, lambda a: job.snapshot["config"]["d_lr"] == 0.02)
         assert at.session_state["jobs"]["gan"] == job.id  # a live change, not a restart
         assert at.query_params["gan_d_lr"] in ("0.02", ["0.02"])
@@ -143,14 +149,14 @@ def test_a_link_restores_the_settings():
     at = open_page(dataset="gaussians8", loss="hinge", d_lr="0.01", g_layers="3")
     assert at.selectbox(key="gan_dataset").value == "gaussians8"
     assert at.selectbox(key="gan_loss").value == "hinge"
-    assert at.number_input(key="gan_d_lr").value == 0.01
+    assert at.text_input(key="gan_d_lr_text").value == "0.0100"
     assert at.slider(key="gan_g_layers").value == 3
     share = at.code[-1].value
     assert "dataset=gaussians8" in share and "loss=hinge" in share
     assert "me=" not in share and "job_" not in share  # the participant's key stays private
     at.query_params["gan_d_lr"] = "0.003"  # a lesson's deep link, later in the same session
     at.run()
-    rates = {n.label: n.value for n in at.number_input}
+    rates = learning_rates(at)
     assert rates[translate("en", "gan.d_lr")] == 0.003
     loss = next(s for s in at.selectbox if s.label == translate("en", "gan.loss"))
     assert loss.value == "hinge"
@@ -176,12 +182,12 @@ def test_a_learning_rate_of_10_is_caught_and_can_be_lowered():
     at = open_page()
     try:
         at.selectbox(key="gan_dataset").set_value("gaussians8").run()
-        at.number_input(key="gan_d_lr").set_value(10.0).run()
-        at.number_input(key="gan_g_lr").set_value(10.0).run()
+        at.text_input(key="gan_d_lr_text").set_value("10").run()
+        at.text_input(key="gan_g_lr_text").set_value("10").run()
         at.button(key="gan_play").click().run()
         tick_until(at, lambda a: translate("en", "gan.diverged") in [e.value for e in a.error])
         at.button(key="gan_lower_lr").click().run()
-        rates = {n.label: n.value for n in at.number_input}
+        rates = learning_rates(at)
         assert rates[translate("en", "gan.d_lr")] == rates[translate("en", "gan.g_lr")] == 1.0
         assert session_job(at, "gan").status == "running"
     finally:
@@ -226,7 +232,7 @@ def test_epochs_per_second_read_zero_while_paused():
 def test_switching_to_wgan_gp_applies_settings_that_work_for_it():
     at = open_page()
     at.selectbox(key="gan_loss").set_value("wgan_gp").run()
-    rates = {n.label: n.value for n in at.number_input}
+    rates = learning_rates(at)
     optimizer = next(s for s in at.selectbox if s.label == translate("en", "gan.optimizer"))
     assert optimizer.value == "adam"
     assert (

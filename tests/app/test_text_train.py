@@ -12,6 +12,7 @@ from genlab.i18n import translate
 from genlab.text import preset_time
 from tests.support.app import session_job
 from tests.support.app import shown as shown_text
+from ui.widgets import parse_decimal
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "rooms" / "text_train.py")
@@ -85,6 +86,40 @@ def test_preset_fills_the_settings_and_they_stay_editable():
     at.run()
     assert number(at, "steps").value == 300
     assert number(at, "n_embd").value == 128
+
+
+def test_the_learning_rate_field_takes_either_mark_and_refuses_what_is_not_a_rate():
+    at = open_page()
+    assert at.text_input(key="text_lr_text").value == "0.0050"  # the default preset's 5e-3
+    at.text_input(key="text_lr_text").set_value("0,002").run()
+    assert at.session_state["text_lr"] == 0.002
+    assert at.text_input(key="text_lr_text").value == "0.0020"
+    at.text_input(key="text_lr_text").set_value("0.01").run()
+    for bad in ("much", "3"):  # not a number; out of 0.00001..1
+        at.text_input(key="text_lr_text").set_value(bad).run()
+        expected = f"“{bad}” is not a number from 0.00001 to 1: the value stays 0.0100."
+        assert expected in [shown_text(e.value) for e in at.error]
+        assert at.session_state["text_lr"] == 0.01  # nothing lost
+    at.query_params["lang"] = "pt-BR"  # (AppTest sends choices' labels in English: no clicks)
+    at.run()
+    assert at.text_input(key="text_lr_text").value == "0,0100"
+    assert not at.exception
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "value"),
+    [
+        ("pt-BR", "0,002", 0.002),
+        ("pt-BR", "1.234,5", 1234.5),
+        ("en", "1,234.5", 1234.5),
+        ("en", " 0.5 ", 0.5),
+        ("en", "abc", None),
+        ("en", "inf", None),
+        ("en", "", None),
+    ],
+)
+def test_a_typed_decimal_is_read_for_the_language(lang, text, value):
+    assert parse_decimal(lang, text) == value
 
 
 def test_the_optimizer_follows_the_preset_can_be_changed_and_goes_to_the_run():

@@ -68,7 +68,7 @@ def test_eight_gaussians_with_learning_rate_10_is_caught_and_recovered(page, ope
     screenshot(page, "gan-diverged-pt-BR")
     page.get_by_role("button", name="Dividir as taxas de aprendizado por 10 e continuar").click()
     wait_for_app(page)
-    assert page.get_by_label("Taxa de aprendizado do gerador").input_value() == "1.0000"
+    assert page.get_by_label("Taxa de aprendizado do gerador").input_value() == "1,0000"
     assert_no_exception(page)
 
 
