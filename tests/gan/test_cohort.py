@@ -105,11 +105,17 @@ class SharedContext:
         self.snapshots.append(snapshot)
 
 
-def test_on_a_shared_worker_the_costly_metrics_are_measured_every_third_snapshot_only():
+def test_on_a_shared_worker_the_costly_metrics_are_measured_every_third_snapshot_only(monkeypatch):
     import time
+    from types import SimpleNamespace
 
     from genlab.gan import jobs as gan_jobs
 
+    # the run's clock moves by exactly one interval between snapshots, however loaded the machine
+    # (with real sleeps, a loaded machine stretched three 0.6 s intervals past 1.62 s)
+    clock = [0.0]
+    fake = SimpleNamespace(monotonic=lambda: clock[0], perf_counter=time.perf_counter)
+    monkeypatch.setattr(gan_jobs, "time", fake)
     for every, measured in ((0.1, 3), (0.6, 1)):
         ctx = SharedContext(every)
         run = gan_jobs._Run(ctx)
@@ -117,7 +123,7 @@ def test_on_a_shared_worker_the_costly_metrics_are_measured_every_third_snapshot
             for _ in range(3):  # as the worker publishes: one snapshot per interval
                 run.trainer.train(5)
                 run.publish()
-                time.sleep(every)
+                clock[0] += every
         finally:
             run.close()
         assert all("js" in s for s in ctx.snapshots)  # every snapshot shows the last metrics
