@@ -75,7 +75,9 @@ def label(key: str) -> str:
 
 
 def default_prompt() -> None:
-    lm = available()[st.session_state["next_model"]]
+    lm = available().get(st.session_state.get("next_model"))
+    if lm is None:  # a label in the language before a switch, sent while the page re-ran under
+        return  # load (it was a KeyError on the page): the page then picks a model it knows
     keep = st.session_state.get("next_prompt", "")
     st.session_state["next_prompt"] = DEFAULT_PROMPTS.get(lm.meta.get("corpus"), keep)
 
