@@ -27,8 +27,8 @@ def test_the_gan_settings_survive_a_visit_to_another_room():
     at.query_params["lang"] = "en"
     at.run()
     at.switch_page("rooms/gan.py").run()
-    at.number_input(key="gan_d_lr").set_value(0.05).run()
+    at.text_input(key="gan_d_lr_text").set_value("0.05").run()
     at.switch_page("rooms/home.py").run()
     at.switch_page("rooms/gan.py").run()
     assert not at.exception, at.exception
-    assert at.number_input(key="gan_d_lr").value == 0.05  # came back as 1e-06, the minimum
+    assert at.text_input(key="gan_d_lr_text").value == "0.0500"  # came back as 1e-06, the minimum
