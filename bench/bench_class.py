@@ -200,6 +200,8 @@ class Sampler:
     def __init__(self, pid: int):
         self.pid, self.peak_kib, self.load = pid, 0, 0.0
         self.cpu: dict[int, tuple[str, float, float]] = {}  # pid -> (part, first, last seen)
+        # a process alive at the start counts from its CPU then, a later one from 0
+        self.start = {pid: seconds for pid, (_, seconds) in _proc_table().items()}
         self.busy = _busy_cpu()
 
     def part(self, pid: int, table: dict) -> str | None:
@@ -214,14 +216,16 @@ class Sampler:
             return "sessions"
         return "Chromium" if os.getpid() in chain else None
 
-    def sample(self) -> None:
+    def sample(self) -> dict[int, tuple[int, float]]:
+        """Each process's CPU so far; returns the process table."""
         table = _proc_table()
         for pid, (_, seconds) in table.items():
             if pid in self.cpu:
                 part, first, _ = self.cpu[pid]
                 self.cpu[pid] = (part, first, seconds)
             elif part := self.part(pid, table):
-                self.cpu[pid] = (part, seconds if not self.cpu else 0.0, seconds)
+                self.cpu[pid] = (part, self.start.get(pid, 0.0), seconds)
+        return table
 
     def split(self) -> dict[str, float]:
         """CPU seconds per part since the start, and the rest of the machine's."""
@@ -233,10 +237,11 @@ class Sampler:
 
     async def run(self) -> None:
         while True:
-            total = rss_kib(self.pid) + sum(map(rss_kib, children(self.pid)))
+            table = self.sample()
+            workers = [pid for pid, (parent, _) in table.items() if parent == self.pid]
+            total = rss_kib(self.pid) + sum(map(rss_kib, workers))
             self.peak_kib = max(self.peak_kib, total)
             self.load = max(self.load, os.getloadavg()[0])
-            self.sample()
             await asyncio.sleep(1.0)
 
 
