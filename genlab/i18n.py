@@ -84,6 +84,21 @@ _pattern = functools.cache(parse_pattern)
 
 
 @functools.cache
+def parse_number(lang: str, text) -> float | None:
+    """The number a participant typed, with either decimal mark (and the language's thousands
+    separator when both marks are there); None when it is not a finite number."""
+    if not isinstance(text, str):
+        return None
+    text = text.strip().replace(" ", "")
+    if "," in text and "." in text:
+        text = text.replace(SEPARATORS[lang][1], "")
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
 def _locale(lang: str) -> Locale:
     return Locale.parse(BABEL_LOCALES.get(lang, "en"))
 

@@ -2,7 +2,15 @@
 
 import pytest
 
-from genlab.i18n import LANGUAGES, catalogue, negotiate, number, placeholders, translate
+from genlab.i18n import (
+    LANGUAGES,
+    catalogue,
+    negotiate,
+    number,
+    parse_number,
+    placeholders,
+    translate,
+)
 
 
 def test_every_key_exists_in_every_language_and_is_not_empty():
@@ -92,3 +100,19 @@ def test_an_unknown_key_shows_itself_instead_of_failing():
 )
 def test_the_url_wins_then_the_browser_locale_then_english(requested, locale, expected):
     assert negotiate(requested, locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "value"),
+    [
+        ("pt-BR", "0,002", 0.002),
+        ("pt-BR", "1.234,5", 1234.5),
+        ("en", "1,234.5", 1234.5),
+        ("en", " 0.5 ", 0.5),
+        ("en", "abc", None),
+        ("en", "inf", None),
+        ("en", "", None),
+    ],
+)
+def test_a_typed_decimal_is_read_for_the_language(lang, text, value):
+    assert parse_number(lang, text) == value

@@ -2,7 +2,6 @@
 and sliders and number fields whose numbers are written in the participant's language."""
 
 import functools
-import math
 
 import streamlit as st
 
@@ -81,11 +80,14 @@ def decimal_input(label, low: float, high: float, *, key, spec=".4f", where=st, 
     takes either decimal mark; a text that is not a number in ``low..high`` gets a translated
     message under the field and the value stays what it was. ``kw`` goes to ``st.text_input``
     (``help``); ``where`` is the column to draw it in."""
-    ss, lang, text_key = st.session_state, current_lang(), f"{key}_text"
+    ss, lang = st.session_state, current_lang()
+    text_key, refused_key = f"{key}_text", f"{key}_refused"
     ss.setdefault(key, low)
     ss[text_key] = i18n.number(lang, ss[key], spec)  # also after a preset, a link, a new language
-    where.text_input(label, key=text_key, on_change=_take, args=(key, low, high), **kw)
-    if (refused := ss.pop(f"{key}_refused", None)) is not None:
+    where.text_input(
+        label, key=text_key, on_change=_take, args=(key, text_key, refused_key, low, high), **kw
+    )
+    if (refused := ss.pop(refused_key, None)) is not None:
         where.error(
             t(
                 "common.err_decimal",
@@ -98,28 +100,13 @@ def decimal_input(label, low: float, high: float, *, key, spec=".4f", where=st, 
     return ss[key]
 
 
-def _take(key: str, low: float, high: float) -> None:
-    text = st.session_state[f"{key}_text"]
-    value = parse_decimal(current_lang(), text)
+def _take(key: str, text_key: str, refused_key: str, low: float, high: float) -> None:
+    text = st.session_state[text_key]
+    value = i18n.parse_number(current_lang(), text)
     if value is None or not low <= value <= high:
-        st.session_state[f"{key}_refused"] = text
+        st.session_state[refused_key] = text
     else:
         st.session_state[key] = value
-
-
-def parse_decimal(lang: str, text) -> float | None:
-    """The number a participant typed, with either decimal mark (and the language's thousands
-    separator when both marks are there); None when it is not a finite number."""
-    if not isinstance(text, str):
-        return None
-    text = text.strip().replace(" ", "")
-    if "," in text and "." in text:
-        text = text.replace(i18n.SEPARATORS[lang][1], "")
-    try:
-        value = float(text.replace(",", "."))
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 def _bound(lang: str, value: float) -> str:

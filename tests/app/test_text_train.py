@@ -12,7 +12,6 @@ from genlab.i18n import translate
 from genlab.text import preset_time
 from tests.support.app import session_job
 from tests.support.app import shown as shown_text
-from ui.widgets import parse_decimal
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "rooms" / "text_train.py")
@@ -104,22 +103,6 @@ def test_the_learning_rate_field_takes_either_mark_and_refuses_what_is_not_a_rat
     at.run()
     assert at.text_input(key="text_lr_text").value == "0,0100"
     assert not at.exception
-
-
-@pytest.mark.parametrize(
-    ("lang", "text", "value"),
-    [
-        ("pt-BR", "0,002", 0.002),
-        ("pt-BR", "1.234,5", 1234.5),
-        ("en", "1,234.5", 1234.5),
-        ("en", " 0.5 ", 0.5),
-        ("en", "abc", None),
-        ("en", "inf", None),
-        ("en", "", None),
-    ],
-)
-def test_a_typed_decimal_is_read_for_the_language(lang, text, value):
-    assert parse_decimal(lang, text) == value
 
 
 def test_the_optimizer_follows_the_preset_can_be_changed_and_goes_to_the_run():
