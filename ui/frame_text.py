@@ -13,6 +13,7 @@ Plotly's toolbar inside the lab's own chart frames (``ui.charts.live``) is trans
 itself: ``plotly_locale()`` gives the chart configuration that does it.
 """
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -31,6 +32,7 @@ _component = components.declare_component(
 )
 
 
+@functools.cache
 def _entries(lang: str) -> list[tuple[str, str]]:
     """(English as Streamlit or Plotly writes it, the text in ``lang``) of every entry that
     differs."""
@@ -43,6 +45,7 @@ def _entries(lang: str) -> list[tuple[str, str]]:
     ]
 
 
+@functools.cache
 def rules(lang: str) -> list[tuple[str, str]]:
     """The entries as (JavaScript regular expression of the whole English text, replacement with
     ``$1``, ``$2``... for what the placeholders matched)."""
@@ -58,8 +61,10 @@ def rules(lang: str) -> list[tuple[str, str]]:
     return found
 
 
+@functools.cache
 def plotly_locale(lang: str) -> dict:
-    """Plotly configuration that writes its toolbar's tooltips in ``lang``."""
+    """Plotly configuration that writes its toolbar's tooltips in ``lang`` (built once per
+    language: every live chart's redraw asks for it). Not to be changed by the caller."""
     if lang == DEFAULT:
         return {}
     words = {en: text for en, text in _entries(lang) if not PLACEHOLDER.search(en)}
@@ -68,4 +73,9 @@ def plotly_locale(lang: str) -> dict:
 
 def translate_frame() -> None:
     """Translate the frame's own words on this page (a component of no height)."""
-    _component(rules=json.dumps(rules(current_lang())), key="genlab_frame_text", default=None)
+    _component(rules=_rules_json(current_lang()), key="genlab_frame_text", default=None)
+
+
+@functools.cache
+def _rules_json(lang: str) -> str:
+    return json.dumps(rules(lang))
