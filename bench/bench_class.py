@@ -30,8 +30,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -41,6 +44,7 @@ from bench_gan_live import COUNT_REDRAWS  # noqa: E402
 from bench_load import children, explore_once, quantile, rss_kib  # noqa: E402
 from stclient import Session  # noqa: E402
 
+from genlab import feed  # noqa: E402
 from tests.support.browser import (  # noqa: E402
     chromium,
     free_port,
@@ -61,11 +65,17 @@ class Watch:
 
     name: str
     pressed: float = 0.0
-    first_epoch: float | None = None  # seconds from Play to the first epoch > 0 shown
-    epochs: list = field(default_factory=list)  # (time, epoch) of every new epoch shown
+    first_epoch: float | None = None  # seconds from Play to the first epoch > 0 drawn
+    epochs: list = field(default_factory=list)  # (time, epoch) of every new ring drawn
     best_js: float = 1e9
     queued: bool = False
     errors: list = field(default_factory=list)
+
+    def drawn(self, at: float, epoch: float) -> None:
+        """A new ring on the participant's layered view (from its feed, or the page's run)."""
+        if epoch > 0 and (not self.epochs or epoch > self.epochs[-1][1]):
+            self.first_epoch = self.first_epoch or at - self.pressed
+            self.epochs.append((at, epoch))
 
     def rates(self) -> tuple[float, float]:
         """(epochs/s, redraws/s) over the watch, after the first epoch."""
@@ -88,14 +98,38 @@ def read_page(session: Session, watch: Watch) -> None:
         got = number(value)
         if got is None or at < watch.pressed:
             continue
-        if label == "Epoch" and got > 0 and (not watch.epochs or got != watch.epochs[-1][1]):
-            watch.first_epoch = watch.first_epoch or at - watch.pressed
-            watch.epochs.append((at, got))
-        elif label == "JS divergence":
+        if label == "JS divergence":
             watch.best_js = min(watch.best_js, got)
     session.metrics.clear()
     watch.queued |= any(text in QUEUED for _, text in session.texts)
     session.texts.clear()
+
+
+def fetch(http: requests.Session, url: str) -> tuple[int, float, bytes]:
+    try:
+        answer = http.get(url, timeout=30)
+    except requests.RequestException:
+        return 0, 1.0, b""
+    return answer.status_code, float(answer.headers.get("X-GenLab-Next", 1)), answer.content
+
+
+async def follow_feed(base: str, session: Session, watch: Watch) -> None:
+    """What the layered view's own script does (ui/live_chart): fetch its feed's newer frames at
+    the pace the server names; each new frame is a ring drawn."""
+    seen, http = -1, requests.Session()  # one connection kept open, as a browser does
+    while True:
+        if session.feed is None:
+            await asyncio.sleep(0.1)
+            continue
+        url = session.feed
+        status, next_s, body = await asyncio.to_thread(fetch, http, f"{base}{url}?seen={seen}")
+        if status == 200:
+            header, _ = feed.decode(body)
+            seen = header["n"]
+            watch.drawn(time.perf_counter(), header["epoch"])
+        if status == 404 or next_s == 0:
+            session.feed = None if session.feed == url else session.feed
+        await asyncio.sleep(next_s or 0.5)
 
 
 async def gan_participant(base: str, name: str, delay: float, seconds: float) -> Watch:
@@ -115,10 +149,12 @@ async def gan_participant(base: str, name: str, delay: float, seconds: float) ->
         await session.close()
         return watch
     watch.pressed = time.perf_counter()
+    following = asyncio.create_task(follow_feed(base, session, watch))
     await session.rerun(click="gan_play")
     while time.perf_counter() - watch.pressed < seconds and not session.closed_by_server:
         read_page(session, watch)
         await asyncio.sleep(0.5)
+    following.cancel()
     read_page(session, watch)
     await session.rerun(click="gan_stop")
     watch.errors = [f"{p.kind}: {p.detail[:200]}" for p in session.problems]
@@ -483,6 +519,8 @@ async def warm_up(base: str, pid: int) -> None:
 
 
 async def main_async(args, base: str, pid: int) -> None:
+    # a thread per participant's feed and Chromium page (the default pool has cores + 4)
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=64))
     await warm_up(base, pid)
     counts = [int(c) for c in args.scaling.split(",")] if args.scaling else [args.participants]
     rows = []

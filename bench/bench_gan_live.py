@@ -38,16 +38,13 @@ COUNT_REDRAWS = """() => {
     // Run in the layered view's frame (ui.charts.live). A redraw is a new snapshot drawn: the
     // frame hands only new figures to Plotly.react, which ends each drawing with a
     // 'plotly_afterplot' event (cheap to count: comparing the traces' data at every frame cost
-    // a Chromium page a quarter of a core). The epoch counter is read from the page then.
+    // a Chromium page a quarter of a core). The epoch is the drawn frame's (window.__frame); a
+    // plot of the same frame (the page's run changed its labels) is not a redraw.
     window.__redraws = [];
-    const epoch = () => {
-        const page = window.parent.document;
-        const box = [...page.querySelectorAll('[data-testid=stMetric]')].find(
-            m => m.querySelector('[data-testid=stMetricLabel]').innerText.trim() === 'Epoch');
-        return box ? box.querySelector('[data-testid=stMetricValue]').innerText : null;
-    };
     document.getElementById('chart').on('plotly_afterplot', () => {
-        window.__redraws.push([performance.now(), epoch()]);
+        const epoch = window.__frame && String(window.__frame.epoch);
+        const last = window.__redraws[window.__redraws.length - 1];
+        if (!last || last[1] !== epoch) window.__redraws.push([performance.now(), epoch]);
     });
 }"""
 

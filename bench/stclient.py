@@ -20,6 +20,7 @@ Fragments with ``run_every`` re-run by themselves while the session is open, as 
 """
 
 import asyncio
+import json
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -103,6 +104,7 @@ class Session:
         self.values: dict[str, object] = {}  # widget id -> value the participant set
         self.texts: list[tuple[float, str]] = []  # (time, text) of every text element received
         self.metrics: list[tuple[float, str, str]] = []  # (time, label, value) of every st.metric
+        self.feed: str | None = None  # the newest live chart feed the page gave (genlab.feed)
         self.auto_reruns: dict[str, float] = {}  # fragment id -> interval, as the frontend keeps
         self.problems: list[Problem] = []
         self.closed_by_server = False
@@ -301,6 +303,8 @@ class Session:
             self.texts.append((now, body.body))
         elif kind == "metric":
             self.metrics.append((now, body.label, body.body))
+        elif kind == "component_instance" and '"feed"' in body.json_args:
+            self.feed = json.loads(body.json_args)["feed"] or self.feed
         elif getattr(body, "id", "").startswith(WIDGET_ID_PREFIX):
             key = body.id.split("-", 2)[2]  # "$$ID-<hash>-<user key>"; "None" without a key
             self.widgets[key] = (body.id, body)

@@ -43,7 +43,7 @@ replica() {  # one replica on port $1, started again if it ends (nginx sends its
     local child=
     trap 'kill "$child" 2> /dev/null; wait "$child"; exit 0' TERM
     while true; do
-        "$python" -m streamlit run app.py --server.port "$1" --server.address 127.0.0.1 \
+        "$python" -m streamlit run server.py --server.port "$1" --server.address 127.0.0.1 \
             >> "$run_dir/replica-$1.log" 2>&1 &
         child=$!
         wait "$child" || true

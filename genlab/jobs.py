@@ -495,6 +495,11 @@ def get(job_id: str | None, owner: str = "") -> Job | None:
     return job
 
 
+def held(job_id: str) -> bool:
+    """Whether this server still holds the job (without marking it seen, as ``get`` does)."""
+    return job_id in _registry
+
+
 def owned(owner: str) -> list[Job]:
     """The owner's jobs on this server, oldest first."""
     return [job for job in list(_registry.values()) if job.owner == owner]

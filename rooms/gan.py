@@ -22,7 +22,8 @@ from ui.links import share_url
 SLOT, SETTINGS = room.SLOT, room.SETTINGS
 LABELS = ("real", "fake", "heat", "manifold", "arrows")
 METRIC_LABELS = ("d_loss", "g_loss", "js", "kl", "d_real", "d_fake", "losses", "divergence")
-LIVE_EVERY = 0.1  # s: counters and the layered view, the participant's eye is there
+LIVE_EVERY = 0.25  # s: the counters (the layered view fetches its snapshots itself, faster)
+COUNTERS_SLOWEST = 1.6  # s: the counters' pace with the whole class watching
 SLOW_EVERY = 0.5  # s: the curves and the model overview change little between two ticks
 PLANE_HEIGHT = 400
 STEPS = {"epoch": "gan.step_epoch", "d": "gan.step_d", "g": "gan.step_g"}
@@ -57,7 +58,10 @@ def draw(job) -> None:
         return
     labels = {name: t(f"gan.layer_{name}") for name in LABELS}
     layers = ss.get("gan_layers", LABELS)
-    charts.live(figures.plane(snap, layers, labels, PLANE_HEIGHT), key="gan_plane")
+    frame, feed = room.plane_feed(job)
+    shown = figures.outline(snap) if frame is not None else snap  # the frame has the points
+    figure = figures.plane(shown, layers, labels, PLANE_HEIGHT)
+    charts.live(figure, key="gan_plane", frame=frame, feed=feed)
     floor = room.js_floor(cfg)
     counters = st.columns(3)
     counters[0].metric(t("gan.epoch_counter"), number(snap.get("epoch", 0), ","))
@@ -144,7 +148,7 @@ def slow_fragment(name: str, draw_part) -> None:
     and half as often as the live view when the class watches (``live.pace``)."""
     job = live.current(SLOT)
     alive = job is not None and job.alive
-    every = max(SLOW_EVERY, 2 * live.pace(LIVE_EVERY, job)) if alive else None
+    every = max(SLOW_EVERY, 2 * live.pace(LIVE_EVERY, job, COUNTERS_SLOWEST)) if alive else None
     st.fragment(lambda: draw_part(live.current(SLOT)), run_every=every, key=f"gan_{name}")()
 
 
@@ -257,7 +261,7 @@ def main() -> None:
     with controls_col:  # beside the chart, not above it: a message never moves the chart
         show_notice()
     with view_col:
-        live.fragment(SLOT, draw, run_every=LIVE_EVERY)
+        live.fragment(SLOT, draw, run_every=LIVE_EVERY, slowest=COUNTERS_SLOWEST)
     curves_col, overview_col = st.columns([3, 2])
     with curves_col:
         st.caption(t("gan.metrics_help"))

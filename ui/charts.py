@@ -27,6 +27,7 @@ import plotly.io as pio
 import streamlit as st
 import streamlit.components.v1 as components
 
+from genlab.feed import PATH as FEED_PATH
 from genlab.i18n import SEPARATORS
 from ui.frame_text import plotly_locale
 from ui.i18n import current_lang
@@ -79,15 +80,38 @@ def _live_folder() -> Path:
 _live_chart = components.declare_component("genlab_live_chart", path=str(_live_folder()))
 
 
-def live(figure: dict, key: str, config: dict | None = None) -> None:
+def _fed(trace: dict) -> dict:
+    """A trace without the data a feed's frame gives it (``uid``: the name of its array)."""
+    if "uid" not in trace:
+        return trace
+    fed = ("z",) if trace.get("type") == "heatmap" else ("x", "y")
+    return {k: v for k, v in trace.items() if k not in fed}
+
+
+def live(
+    figure: dict,
+    key: str,
+    config: dict | None = None,
+    frame: bytes | None = None,
+    feed: str | None = None,
+) -> None:
     """A chart that keeps its place and is redrawn in place with each new figure (no blank
-    frame): for the views that change while a run trains."""
+    frame): for the views that change while a run trains.
+
+    With ``frame`` (``genlab.feed``), each trace with a ``uid`` takes its data from the frame's
+    array of that name (the figure is sent without it), and with ``feed`` (a token from
+    ``genlab.feed.grant``) the chart fetches newer frames from the server itself, at the pace the
+    server names, between the page's runs."""
     figure = localised(figure)
+    if frame is not None:
+        figure = {**figure, "data": [_fed(trace) for trace in figure["data"]]}
     height = int(figure["layout"].get("height", 450))
     _live_chart(
-        figure=pio.to_json(figure, validate=False),
+        figure=pio.to_json(figure, validate=False, remove_uids=False),
         config=json.dumps({**plotly_locale(current_lang()), **(config or {})}),
         height=height,
+        frame=frame,
+        feed=f"{FEED_PATH}/{feed}" if feed else None,
         key=key,
         default=None,
     )

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from genlab import feed
 from genlab.errors import UserError
-from genlab.gan import datasets, metrics
+from genlab.gan import datasets, figures, metrics
 from genlab.gan import jobs as gan_jobs
 from genlab.gan.config import LIVE_FIELDS, USER_DATASETS, GanConfig, preset, suited_to_loss
 from genlab.gan.training import Trainer
@@ -304,6 +305,20 @@ def shown_snapshot(job, cfg: GanConfig) -> dict:
     if job is not None and job.snapshot is not None:
         return job.snapshot
     return preview(job_params(cfg)) if can_train(cfg) else {}
+
+
+def plane_feed(job) -> tuple[bytes | None, str | None]:
+    """The layered view's frame of the job's newest snapshot (None before its first) and, while
+    the job is alive, the feed its chart fetches newer ones from (one token per job and page)."""
+    if job is None:
+        return None, None
+    frame = feed.frame(job, figures.frame_arrays)
+    if not job.alive:
+        return frame, None
+    tokens = ss.get("gan_feed", {})
+    if job.id not in tokens:
+        tokens = ss["gan_feed"] = {job.id: feed.grant(job, figures.frame_arrays)}
+    return frame, tokens[job.id]
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -22,7 +22,8 @@ SESSION_KEY = "jobs"
 OWNER_KEY, OWNER_PARAM = "owner", "me"
 HEARTBEAT_S = 30  # an open page marks its participant's jobs as watched this often (at most)
 PROGRESS_KEYS = ("step", "steps", "epoch")
-PACES = (0.1, 0.2, 0.4, 0.8)  # s between a live fragment's runs; 0.8: never below 1.25 redraws/s
+PACES = (0.1, 0.2, 0.4, 0.8, 1.6)  # s between a live fragment's runs
+SLOWEST = 0.8  # s: a fragment that draws a live view never redraws it below 1.25 times a second
 WATCHING_S = 3.0  # a page whose live fragment ran this recently is watching
 RESUMED_NOTICE_S = 60.0  # how long a page says that its run continued after a worker restart
 _watching: dict[str, float] = {}
@@ -197,13 +198,13 @@ def watching() -> int:
         return len(_watching)
 
 
-def pace(run_every: float, job: jobs.Job | None) -> float:
+def pace(run_every: float, job: jobs.Job | None, slowest: float = SLOWEST) -> float:
     """Seconds between a live fragment's runs: ``run_every`` when alone, longer when the whole
     class watches (the server's budget shared between the pages), and no faster than the job's
-    snapshots arrive (a redraw of the same snapshot is wasted); never above ``PACES[-1]``."""
+    snapshots arrive (a redraw of the same snapshot is wasted); never above ``slowest``."""
     wanted = max(run_every, watching() / budget(), job.snapshot_period() if job else 0.0)
-    fitting = [p for p in PACES if p >= wanted * 0.9]
-    return max(run_every, fitting[0] if fitting else PACES[-1])
+    fitting = [p for p in PACES if wanted * 0.9 <= p <= slowest]
+    return max(run_every, fitting[0] if fitting else slowest)
 
 
 def _may_slow_down() -> bool:
@@ -228,11 +229,17 @@ def notices(job: jobs.Job) -> None:
         st.info(t("common.job_resumed"), icon=":material/restart_alt:")
 
 
-def fragment(slot: str, draw: Callable[[jobs.Job | None], None], run_every: float = 0.1) -> None:
+def fragment(
+    slot: str,
+    draw: Callable[[jobs.Job | None], None],
+    run_every: float = 0.1,
+    slowest: float = SLOWEST,
+) -> None:
     """Draw the slot's job with ``draw(job)`` in a fragment that re-runs while the job is alive.
 
     It re-runs every ``run_every`` s when the server is quiet, less often when many pages watch
-    or the job's snapshots come slower (``pace``): when it must slow down, the page re-runs once
+    or the job's snapshots come slower (``pace``; at most ``slowest`` s, more for a fragment whose
+    charts fetch their own frames: ``genlab.feed``): when it must slow down, the page re-runs once
     to take the new pace (Streamlit sets a fragment's timer in the page's full run). When the
     job's status changes on its own (it ends, or the task pauses itself), the whole page re-runs
     once, so that its controls match the job.
@@ -240,7 +247,7 @@ def fragment(slot: str, draw: Callable[[jobs.Job | None], None], run_every: floa
     job = current(slot)
     ticking = job is not None and job.alive
     drawn = job.status if job is not None else None
-    every = pace(run_every, job) if ticking else None
+    every = pace(run_every, job, slowest) if ticking else None
     if ticking:
         jobs.warm()
 
@@ -251,7 +258,8 @@ def fragment(slot: str, draw: Callable[[jobs.Job | None], None], run_every: floa
         draw(now)
         if ticking and (now is None or now.status != drawn):
             st.rerun()
-        if ticking and now is not None and pace(run_every, now) > every and _may_slow_down():
+        slower = ticking and now is not None and pace(run_every, now, slowest) > every
+        if slower and _may_slow_down():
             st.rerun()  # the page's next run takes the slower pace (a faster one waits for a
             # rerun the participant makes: never a loop of reruns between two paces)
 

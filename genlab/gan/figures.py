@@ -59,33 +59,38 @@ def _lines(points, name, color, width=1.0) -> dict:
     }
 
 
+def _heat(grid, name) -> dict:
+    axis = np.round(heat_axis(len(grid)), 3).tolist()
+    return {
+        "type": "heatmap",
+        "x": axis,
+        "y": axis,
+        "z": np.round(grid, 3).tolist(),
+        "zmin": 0,
+        "zmax": 1,
+        "colorscale": HEAT_SCALE,
+        "showscale": False,
+        "name": name,
+        "hovertemplate": "D = %{z:.2f}<extra></extra>",
+    }
+
+
 def plane(snapshot: dict, layers, labels: dict, height: int = 460) -> dict:
-    """The layered view: D's heat map, the manifold, real and fake points, gradient arrows."""
-    data = []
-    if "heat" in layers and "heat" in snapshot:
-        axis = np.round(heat_axis(len(snapshot["heat"])), 3).tolist()
-        data.append(
-            {
-                "type": "heatmap",
-                "x": axis,
-                "y": axis,
-                "z": np.round(snapshot["heat"], 3).tolist(),
-                "zmin": 0,
-                "zmax": 1,
-                "colorscale": HEAT_SCALE,
-                "showscale": False,
-                "name": labels["heat"],
-                "hovertemplate": "D = %{z:.2f}<extra></extra>",
-            }
-        )
-    if "manifold" in layers and "manifold" in snapshot:
-        data.append(_lines(snapshot["manifold"], labels["manifold"], "rgba(123,50,148,0.35)"))
-    if "real" in layers and "real" in snapshot:
-        data.append(_scatter(snapshot["real"], labels["real"], REAL, size=4))
-    if "fake" in layers and "fake" in snapshot:
-        data.append(_scatter(snapshot["fake"], labels["fake"], FAKE, size=5))
-    if "arrows" in layers and "arrows" in snapshot:
-        data.append(_lines(snapshot["arrows"], labels["arrows"], "#e66101", width=1.5))
+    """The layered view: D's heat map, the manifold, real and fake points, gradient arrows. Each
+    trace's ``uid`` is its layer's name, the name of its array in a feed's frame
+    (``frame_arrays``)."""
+    builders = {  # drawn in this order: the heat map at the back, the arrows on top
+        "heat": lambda grid: _heat(grid, labels["heat"]),
+        "manifold": lambda pts: _lines(pts, labels["manifold"], "rgba(123,50,148,0.35)"),
+        "real": lambda pts: _scatter(pts, labels["real"], REAL, size=4),
+        "fake": lambda pts: _scatter(pts, labels["fake"], FAKE, size=5),
+        "arrows": lambda pts: _lines(pts, labels["arrows"], "#e66101", width=1.5),
+    }
+    data = [
+        {**build(snapshot[name]), "uid": name}
+        for name, build in builders.items()
+        if name in layers and name in snapshot
+    ]
     axis = {"range": list(VIEW), "zeroline": False, "showgrid": False, "fixedrange": False}
     return {
         "data": data,
@@ -99,6 +104,22 @@ def plane(snapshot: dict, layers, labels: dict, height: int = 460) -> dict:
             "uirevision": "gan-plane",
         },
     }
+
+
+def frame_arrays(snapshot: dict) -> dict:
+    """What a feed's frame carries of a snapshot (``genlab.feed``): each layer's array, named as
+    the layered view's traces."""
+    return {
+        name: ("z" if name == "heat" else "xy", snapshot[name])
+        for name in LAYERS
+        if name in snapshot
+    }
+
+
+def outline(snapshot: dict) -> dict:
+    """The snapshot without its points, for a layered view that takes them from frames: the
+    figure built of it has every trace of the snapshot, and the heat map's axes."""
+    return {k: v if k == "heat" else v[:0] if k in LAYERS else v for k, v in snapshot.items()}
 
 
 def _thin(values: list, limit: int = MAX_CURVE_POINTS) -> list:

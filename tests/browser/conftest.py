@@ -39,9 +39,12 @@ def server():
     """The base URL of a real GenLab server started for this test session."""
     port = free_port()
     # a test's closed page leaves its run to the reaper: gone 10 s later, as for a closed tab; the
-    # live views redraw twice a second: the tests look at what they draw, the benchmarks at how
-    # often (watching the GAN train costs Chromium 0.44 CPU-s a second at 2 redraws/s, 1.06 at 5)
-    env = dict(os.environ, GENLAB_MAX_JOBS="4", GENLAB_IDLE_S="10", GENLAB_REDRAWS="2")
+    # live views (fragments and fed charts) redraw twice a second: the tests look at what they
+    # draw, the benchmarks at how often (watching the GAN train costs Chromium 0.44 CPU-s a second
+    # at 2 redraws/s, 1.06 at 5)
+    env = dict(
+        os.environ, GENLAB_MAX_JOBS="4", GENLAB_IDLE_S="10", GENLAB_REDRAWS="2", GENLAB_FEEDS="2"
+    )
     process = start_lab(port, env=env)
     base = f"http://127.0.0.1:{port}"
     yield base

@@ -2,6 +2,7 @@
 divergence is handled), a free-hand drawing, and CSV uploads (bad and good)."""
 
 import re
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -51,6 +52,31 @@ def test_play_trains_the_ring_live(page, open_page):
     show_plane(page)
     screenshot(page, "gan-ring-training-en")
     page.get_by_role("button", name="Pause", exact=True).click()
+
+
+def test_the_layered_view_fetches_its_own_frames_between_the_page_s_runs(page, open_page, server):
+    fed = []
+    page.on("response", lambda r: fed.append(r) if "/genlab/feed/" in r.url else None)
+    open_page(page, "gan", "en")
+    page.get_by_role("button", name="Play", exact=True).click()
+    plane = live_chart(page)
+    drawn = "() => window.__frame ? window.__frame.n : 0"
+    assert wait_for(lambda: plane.evaluate(drawn) > 0), "no frame drawn"
+    first = plane.evaluate(drawn)
+    assert wait_for(lambda: plane.evaluate(drawn) >= first + 2, timeout=20), "no newer frames"
+    answered = [r for r in fed if r.status == 200]
+    assert answered, "the chart drew no frame of its feed"
+    key = parse_qs(urlparse(page.url).query)["me"][0]
+    assert key not in answered[-1].url  # the feed's token is not the participant's key
+    feed_path = urlparse(answered[-1].url).path
+    assert page.request.get(server + feed_path.rsplit("/", 1)[0] + "/guessed").status == 404
+    page.get_by_role("button", name="Stop", exact=True).click()
+    wait_for_app(page)
+    page.wait_for_timeout(1000)
+    asked = len(fed)
+    page.wait_for_timeout(2000)
+    assert len(fed) == asked, "a stopped run's chart kept fetching"
+    assert_no_exception(page)
 
 
 def test_eight_gaussians_with_learning_rate_10_is_caught_and_recovered(page, open_page):

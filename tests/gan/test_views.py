@@ -73,6 +73,21 @@ def test_plane_figure_is_valid_plotly_and_layers_switch(trainer):
     assert len(fakes["x"]) == len(snap["fake"])
 
 
+def test_a_fed_plane_names_its_traces_as_the_frame_names_its_arrays(trainer):
+    """A layered view fed by frames (genlab.feed) finds each trace's data by its uid."""
+    snap = fields.snapshot(trainer, trainer.data.sample(100))
+    arrays = figures.frame_arrays(snap)
+    assert set(arrays) == set(LAYERS)
+    assert {kind for name, (kind, _) in arrays.items() if name != "heat"} == {"xy"}
+    assert arrays["heat"][0] == "z"
+    outline = figures.plane(figures.outline(snap), LAYERS, LABELS)
+    uids = [trace["uid"] for trace in outline["data"]]
+    assert uids == ["heat", "manifold", "real", "fake", "arrows"]
+    assert all(len(trace["x"]) == 0 for trace in outline["data"][1:])  # the points: from frames
+    assert len(outline["data"][0]["x"]) == len(snap["heat"])  # the heat map's axes stay
+    assert figures.outline(snap)["epoch"] == snap["epoch"]
+
+
 def test_metric_curves_show_the_log_with_equilibrium_lines():
     log = [
         {"epoch": e, "d_loss": 1.3, "g_loss": 0.7, "js": 0.5, "kl": 2.0, "d_real": 0.6}

@@ -87,7 +87,7 @@ def start_lab(port: int, env: dict | None = None, output=subprocess.DEVNULL) -> 
     """A GenLab server on ``port`` (no file watcher, as for a workshop), once it answers."""
     process = subprocess.Popen(
         [
-            *(sys.executable, "-m", "streamlit", "run", "app.py"),
+            *(sys.executable, "-m", "streamlit", "run", "server.py"),
             *("--server.port", str(port), "--server.headless", "true"),
             *("--server.fileWatcherType", "none"),
         ],
