@@ -459,10 +459,12 @@ def alone(root: str, seconds: float) -> dict:
 
 
 def fragment_costs(repeats: int = 20) -> None:
-    """Where a GAN live fragment's server time goes, per redraw: building the layered figure,
-    encoding it to JSON (what st.plotly_chart does with it), the bytes sent on the websocket."""
+    """What a redraw of the layered view costs the server, side by side: building the figure
+    and encoding it to JSON (a fragment run's drawing, before the feed), against encoding the
+    snapshot's frame (genlab.feed: once per snapshot, for every chart fetching it)."""
     import plotly.io as pio
 
+    from genlab import feed
     from genlab.gan import figures
     from genlab.gan import jobs as gan_jobs
     from genlab.gan.config import GanConfig
@@ -471,27 +473,28 @@ def fragment_costs(repeats: int = 20) -> None:
     params = {"config": GanConfig().to_dict()}
     trainer = gan_jobs.trainer_from(params)
     trainer.train(200)
-    layers = ("real", "fake", "heat", "manifold", "arrows")
-    labels = {name: name for name in layers}
-    costs = {"snapshot (worker)": 0.0, "figure": 0.0, "JSON": 0.0}
-    size = 0
+    labels = {name: name for name in figures.LAYERS}
     evaluator = Evaluator(trainer.data, samples=gan_jobs.METRIC_SAMPLES)
     real = trainer.data.sample(gan_jobs.VIEW_SAMPLES, seed=1)
-    for _ in range(repeats):
+    costs: dict[str, list[float]] = {"snapshot (worker)": [], "figure + JSON": [], "frame": []}
+    sizes = {}
+    for i in range(repeats):
         t0 = time.perf_counter()
         snap = gan_jobs.fields.snapshot(trainer, real)
         snap.update(evaluator(trainer.generate(gan_jobs.METRIC_SAMPLES)))
         t1 = time.perf_counter()
-        fig = figures.plane(snap, layers, labels)
+        figure = figures.plane(snap, figures.LAYERS, labels)
+        sizes["JSON"] = len(pio.to_json(figure, validate=False))
         t2 = time.perf_counter()
-        size = len(pio.to_json(fig, validate=False))
+        sizes["frame"] = len(feed.encode(i, 200, figures.frame_arrays(snap)))
         t3 = time.perf_counter()
         for name, took in zip(costs, (t1 - t0, t2 - t1, t3 - t2), strict=True):
-            costs[name] += took / repeats
-    print("\nA GAN redraw's costs (this process, medians would need a quiet machine):")
+            costs[name].append(took)
+    print("\nA redraw of the GAN's layered view, the server's part (medians of this process):")
     for name, took in costs.items():
-        print(f"  {name:18} {took * 1000:7.1f} ms")
-    print(f"  websocket payload   {size / 1024:7.1f} KiB of JSON for the layered view")
+        print(f"  {name:18} {statistics.median(took) * 1000:7.2f} ms")
+    kib = {name: f"{size / 1024:.1f} KiB" for name, size in sizes.items()}
+    print(f"  sent: {kib['JSON']} of figure JSON (before), a frame of {kib['frame']} (now)")
 
 
 def alone_phase(args) -> None:

@@ -112,7 +112,10 @@ def frame(job: jobs.Job, arrays: Callable[[dict], Arrays]) -> bytes | None:
 
 def pace(job: jobs.Job) -> float:
     """Seconds until a chart should fetch again: ``FASTEST_S`` alone, the budget shared between
-    the charts watching, no faster than the job's snapshots come, never above ``SLOWEST_S``."""
+    the charts watching, no faster than the job's snapshots come, never above ``SLOWEST_S`` (a
+    paused job's: its page runs when the participant steps it by hand, with the new frame)."""
+    if job.status == "paused":
+        return SLOWEST_S
     now = time.monotonic()
     with _lock:
         watching = sum(now - f.fetched < WATCHING_S for f in _feeds.values())

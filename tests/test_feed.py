@@ -11,7 +11,7 @@ class FakeJob:
     """What the feed reads of a job: its id, owner, newest snapshot and status."""
 
     def __init__(self, owner: str = "ana"):
-        self.id, self.owner, self.alive = f"job-{owner}", owner, True
+        self.id, self.owner, self.alive, self.status = f"job-{owner}", owner, True, "running"
         self.snapshot, self.snapshots, self.period = None, 0, 0.0
 
     def publish(self, epoch: int) -> None:
@@ -99,6 +99,10 @@ def test_the_pace_is_fast_alone_shared_by_a_class_and_never_below_the_floor(job,
     assert feed.fetch(token, 1)[2] == pytest.approx(0.5)
     for _ in range(90):
         feed.fetch(feed.grant(job, points), -1)
+    assert feed.fetch(token, 1)[2] == feed.SLOWEST_S
+    monkeypatch.setattr(feed, "_feeds", {token: feed._feeds[token]})  # alone again
+    assert feed.fetch(token, 1)[2] == feed.FASTEST_S
+    job.status = "paused"  # nothing moves but by the participant's hand (the page then runs)
     assert feed.fetch(token, 1)[2] == feed.SLOWEST_S
     job.alive = False
     assert feed.fetch(token, 1)[2] == 0  # the job ended: fetch no more
