@@ -38,7 +38,8 @@ Arrays = dict[str, tuple[str, np.ndarray]]  # name -> ("xy" or "z", values)
 
 def budget() -> float:
     """Fetches per second the server affords for all the charts it feeds (``GENLAB_FEEDS``,
-    default 40: 30 charts fetch every 0.75 s; a fetch costs the server about 1 ms, docs/engine.md)."""
+    default 40: 30 charts fetch every 0.75 s; a fetch costs the server about 1 ms,
+    docs/engine.md)."""
     return float(os.environ.get("GENLAB_FEEDS", "40"))
 
 
