@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from genlab import feed
 from genlab.gan import datasets, metrics
 from genlab.gan import jobs as gan_jobs
 from genlab.gan.training import Trainer
@@ -36,11 +37,28 @@ def open_page(lang="en", **query) -> AppTest:
     return at
 
 
+def drawn(chart) -> dict:
+    """A live chart's figure as its script draws it: a trace with a ``uid`` takes the array of
+    that name from the frame the page sent (genlab.feed), if any."""
+    figure = json.loads(json.loads(chart.json_args)["figure"])
+    for frame in (arg.bytes for arg in chart.special_args if arg.key == "frame"):
+        arrays = feed.decode(frame)[1]
+        for trace in figure["data"]:
+            values = arrays.get(trace.get("uid"))
+            if values is None:
+                continue
+            if trace["type"] == "heatmap":
+                trace["z"] = values.tolist()
+            else:
+                trace["x"], trace["y"] = values[:, 0].tolist(), values[:, 1].tolist()
+    return figure
+
+
 def figures(at) -> list[dict]:
     """The figures the page sends: its live charts (ui.charts.live: the layered view first), then
     any other chart."""
     live = [
-        json.loads(json.loads(element.proto.json_args)["figure"])
+        drawn(element.proto)
         for element in at.get("component_instance")
         if element.proto.component_name.endswith("genlab_live_chart")
     ]
