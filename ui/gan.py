@@ -307,13 +307,14 @@ def shown_snapshot(job, cfg: GanConfig) -> dict:
     return preview(job_params(cfg)) if can_train(cfg) else {}
 
 
-def plane_feed(job) -> tuple[bytes | None, str | None]:
-    """The layered view's frame of the job's newest snapshot (None before its first) and, while
-    the job is alive, the feed its chart fetches newer ones from (one token per job and page)."""
-    if job is None:
-        return None, None
-    frame = feed.frame(job, figures.frame_arrays)
-    if not job.alive:
+def plane_feed(job, snap: dict) -> tuple[bytes, str | None]:
+    """The layered view's frame (``genlab.feed``): of the job's newest snapshot, or of ``snap``
+    (the preview, a loaded model: frame number 0) before the job's first; and, while the job is
+    alive, the feed its chart fetches newer ones from (one token per job and page)."""
+    frame = feed.frame(job, figures.frame_arrays) if job is not None else None
+    if frame is None:
+        frame = feed.encode(0, int(snap.get("epoch", 0)), figures.frame_arrays(snap))
+    if job is None or not job.alive:
         return frame, None
     tokens = ss.get("gan_feed", {})
     if job.id not in tokens:

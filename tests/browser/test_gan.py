@@ -70,6 +70,9 @@ def test_the_layered_view_fetches_its_own_frames_between_the_page_s_runs(page, o
     assert key not in answered[-1].url  # the feed's token is not the participant's key
     feed_path = urlparse(answered[-1].url).path
     assert page.request.get(server + feed_path.rsplit("/", 1)[0] + "/guessed").status == 404
+    assert plane.evaluate("window.__points") == 600  # 300 real and 300 fake points painted
+    plane.locator(".traces", has_text="Real points").locator(".legendtoggle").click()
+    assert wait_for(lambda: plane.evaluate("window.__points") == 300, timeout=10), "still shown"
     page.get_by_role("button", name="Stop", exact=True).click()
     wait_for_app(page)
     page.wait_for_timeout(1000)
@@ -148,9 +151,10 @@ def test_csv_upload_reports_bad_files_and_loads_good_ones(page, open_page, csv_f
 # ---------------------------------------------------------------------------- live charts
 
 RECORD_FRAMES = """() => {
-    // In the layered view's frame, at every animation frame: how many points it draws, and
-    // whether its data changed since the last frame (a redraw); and every plot it mounts anew
-    // (a new <svg>: a chart updated in place with Plotly.react keeps its own).
+    // In the layered view's frame, at every animation frame: how many points its canvas shows
+    // (window.__points, set at each painting), and whether it drew a newer snapshot since the
+    // last frame (a redraw); and every plot it mounts anew (a new <svg>: a chart updated in place
+    // with Plotly.react keeps its own).
     window.__frames = [];
     window.__mounted = 0;
     window.__redraws = 0;
@@ -160,12 +164,11 @@ RECORD_FRAMES = """() => {
                     || node.querySelector('svg.main-svg'))) window.__mounted++;
         }
     }).observe(document.body, {childList: true, subtree: true});
-    const chart = document.getElementById('chart');
-    let last = JSON.stringify(chart.data.map(t => [t.x, t.y, t.z]));
+    const drawn = () => window.__frame ? window.__frame.n : null;
+    let last = drawn();
     const frame = () => {
-        const now = JSON.stringify(chart.data.map(t => [t.x, t.y, t.z]));
-        if (now !== last) { window.__redraws++; last = now; }
-        window.__frames.push(chart.querySelectorAll('.scatterlayer path.point').length);
+        if (drawn() !== last) { window.__redraws++; last = drawn(); }
+        window.__frames.push(window.__points || 0);
         requestAnimationFrame(frame);
     };
     requestAnimationFrame(frame);
