@@ -114,9 +114,12 @@ def frame(job: jobs.Job, arrays: Callable[[dict], Arrays]) -> bytes | None:
 def pace(job: jobs.Job) -> float:
     """Seconds until a chart should fetch again: ``FASTEST_S`` alone, the budget shared between
     the charts watching, no faster than the job's snapshots come, never above ``SLOWEST_S`` (a
-    paused job's: its page runs when the participant steps it by hand, with the new frame)."""
+    paused job's: its page runs when the participant steps it by hand, with the new frame); a
+    starting job's chart asks again soon, for its first snapshot."""
     if job.status == "paused":
         return SLOWEST_S
+    if job.snapshot is None:  # starting: its first epochs are shown as soon as they come
+        return FASTEST_S
     now = time.monotonic()
     with _lock:
         watching = sum(now - f.fetched < WATCHING_S for f in _feeds.values())

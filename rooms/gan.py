@@ -142,6 +142,17 @@ def draw_overview(job) -> None:
         )
 
 
+def draw_details(job) -> None:
+    """The curves beside the model overview: one fragment, so one script run redraws both (the
+    script run itself is most of a small fragment's cost to the server)."""
+    curves_col, overview_col = st.columns([3, 2])
+    with curves_col:
+        st.caption(t("gan.metrics_help"))
+        draw_curves(job)
+    with overview_col:
+        draw_overview(job)
+
+
 def slow_fragment(name: str, draw_part) -> None:
     """``draw_part(job)`` in its own fragment, redrawn every SLOW_EVERY s while the job runs,
     and half as often as the live view when the class watches (``live.pace``)."""
@@ -261,12 +272,7 @@ def main() -> None:
         show_notice()
     with view_col:
         live.fragment(SLOT, draw, run_every=LIVE_EVERY, slowest=COUNTERS_SLOWEST)
-    curves_col, overview_col = st.columns([3, 2])
-    with curves_col:
-        st.caption(t("gan.metrics_help"))
-        slow_fragment("curves", draw_curves)
-    with overview_col:
-        slow_fragment("overview", draw_overview)
+    slow_fragment("details", draw_details)
     widgets.hyperparameters()
     runs.recent("gan", SLOT, gan_jobs.RUN_FILE, resume=room.resume)
     save_and_share(config)

@@ -108,6 +108,14 @@ def test_the_pace_is_fast_alone_shared_by_a_class_and_never_below_the_floor(job,
     assert feed.fetch(token, 1)[2] == 0  # the job ended: fetch no more
 
 
+def test_a_starting_job_is_asked_again_soon_for_its_first_epochs(job, monkeypatch):
+    monkeypatch.setenv("GENLAB_FEEDS", "1")  # a class of charts: each waits long
+    tokens = [feed.grant(job, points) for _ in range(30)]
+    assert feed.fetch(tokens[0], -1)[:3:2] == (204, feed.FASTEST_S)
+    job.publish(epoch=10)
+    assert feed.fetch(tokens[0], -1)[2] == feed.SLOWEST_S
+
+
 def test_no_faster_than_the_snapshots_come(job):
     job.publish(epoch=10)
     job.period = 0.3

@@ -1,0 +1,124 @@
+"""The GAN's layered view in Chromium: what one redraw costs the browser, with the fed points
+painted on a canvas (now) against every trace in Plotly's SVG (before), side by side in one run.
+
+It opens the live chart's own page (ui/live_chart/index.html, served as Streamlit serves it) in
+Chromium, without a lab, and hands it what the GAN page does: the layered view of two real
+snapshots, alternately, as Streamlit's "render" messages. "canvas": the figure without its points
+and a frame (genlab.feed) with them; "svg": the figure with its points and no frame (what the page
+sent before the feed). Prints, per variant and pass, Chromium's CPU per redraw (all its
+processes, from /proc) and the page's own time per redraw, then the medians and their ratio.
+
+    .venv/bin/python bench/bench_gan_plane.py [--redraws 30] [--passes 3]
+"""
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import statistics
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import plotly.io as pio  # noqa: E402
+from bench_class import _proc_table  # noqa: E402
+
+from genlab import feed  # noqa: E402
+from genlab.gan import figures  # noqa: E402
+from genlab.gan import jobs as gan_jobs  # noqa: E402
+from genlab.gan.config import GanConfig  # noqa: E402
+from tests.support.browser import chromium  # noqa: E402
+from ui.charts import _fed, _live_folder  # noqa: E402
+
+KEEP = """sent => {  // the arguments as Streamlit hands them over: bytes as a Uint8Array
+    window.__sent = sent.map(m => m.frame ? {...m, frame: new Uint8Array(m.frame)} : m);
+}"""
+REDRAW = """async redraws => {
+    // each snapshot's arguments as Streamlit posts them, then Plotly's plot and the next frame
+    const chart = document.getElementById('chart');
+    const plotted = () => new Promise(r => chart.once('plotly_afterplot', r));
+    const t0 = performance.now();
+    for (let i = 0; i < redraws; i++) {
+        const done = plotted();
+        window.postMessage({type: 'streamlit:render', args: window.__sent[i % 2]}, '*');
+        await done;
+        await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+    }
+    return (performance.now() - t0) / redraws;
+}"""
+
+
+def snapshots() -> list[dict]:
+    trainer = gan_jobs.trainer_from({"config": GanConfig().to_dict()})
+    real = trainer.data.sample(gan_jobs.VIEW_SAMPLES, seed=1)
+    shots = []
+    for epochs in (300, 10):
+        trainer.train(epochs)
+        shots.append(gan_jobs.fields.snapshot(trainer, real))
+    return shots
+
+
+def messages(variant: str, shots: list[dict]) -> list[dict]:
+    """The component's arguments for each snapshot (bytes arrive as a list, rebuilt in JS)."""
+    labels = {name: name for name in figures.LAYERS}
+    out = []
+    for n, snap in enumerate(shots, 1):
+        if variant == "canvas":
+            figure = figures.plane(figures.outline(snap), figures.LAYERS, labels, 400)
+            figure = {**figure, "data": [_fed(trace) for trace in figure["data"]]}
+            frame = list(feed.encode(n, n, figures.frame_arrays(snap)))
+        else:
+            figure, frame = figures.plane(snap, figures.LAYERS, labels, 400), None
+        text = pio.to_json(figure, validate=False, remove_uids=False)
+        out.append({"figure": text, "config": "{}", "height": 400, "frame": frame})
+    return out
+
+
+def chromium_cpu(root: int) -> float:
+    table, total = _proc_table(), 0.0
+    for pid, (_, seconds) in table.items():
+        chain = [pid]
+        while chain[-1] in table and len(chain) < 10:
+            chain.append(table[chain[-1]][0])
+        total += seconds if root in chain[1:] else 0.0
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--redraws", type=int, default=30)
+    parser.add_argument("--passes", type=int, default=3)
+    args = parser.parse_args()
+    shots = snapshots()
+    variants = {name: messages(name, shots) for name in ("svg", "canvas")}
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(_live_folder()))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    costs: dict[str, list[float]] = {name: [] for name in variants}
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 900, "height": 700})
+        page.goto(f"http://127.0.0.1:{server.server_port}/index.html")
+        page.wait_for_function("() => window.Plotly")
+        for _ in range(args.passes):
+            for name, sent in variants.items():
+                page.evaluate(KEEP, sent)
+                page.evaluate(REDRAW, 2)  # a new figure: Plotly plots it anew, not counted
+                before = chromium_cpu(os.getpid())
+                took = page.evaluate(REDRAW, args.redraws)
+                cpu = (chromium_cpu(os.getpid()) - before) / args.redraws * 1000
+                costs[name].append(cpu)
+                print(f"{name:7} {cpu:6.1f} CPU-ms per redraw (Chromium)  {took:6.1f} ms (page)")
+    server.shutdown()
+    median = {name: statistics.median(values) for name, values in costs.items()}
+    print(json.dumps({k: round(v, 1) for k, v in median.items()}))
+    print(f"canvas / svg: {median['canvas'] / median['svg']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
