@@ -12,6 +12,7 @@ processes, from /proc) and the page's own time per redraw, then the medians and 
 """
 
 import argparse
+import base64
 import functools
 import http.server
 import json
@@ -36,7 +37,9 @@ from tests.support.browser import chromium  # noqa: E402
 from ui.charts import _fed, _live_folder  # noqa: E402
 
 KEEP = """sent => {  // the arguments as Streamlit hands them over: bytes as a Uint8Array
-    window.__sent = sent.map(m => m.frame ? {...m, frame: new Uint8Array(m.frame)} : m);
+    const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    window.__sent = sent.map(m => m.frame ? {...m, frame: bytes(m.frame)} : m);
+    window.__at = 0;
 }"""
 REDRAW = """async redraws => {
     // each snapshot's arguments as Streamlit posts them, then Plotly's plot and the next frame
@@ -45,7 +48,7 @@ REDRAW = """async redraws => {
     const t0 = performance.now();
     for (let i = 0; i < redraws; i++) {
         const done = plotted();
-        window.postMessage({type: 'streamlit:render', args: window.__sent[i % 2]}, '*');
+        window.postMessage({type: 'streamlit:render', args: window.__sent[window.__at++]}, '*');
         await done;
         await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
     }
@@ -63,15 +66,17 @@ def snapshots() -> list[dict]:
     return shots
 
 
-def messages(variant: str, shots: list[dict]) -> list[dict]:
-    """The component's arguments for each snapshot (bytes arrive as a list, rebuilt in JS)."""
+def messages(variant: str, shots: list[dict], count: int) -> list[dict]:
+    """The component's arguments for ``count`` redraws, the two snapshots in turn (a frame's
+    bytes go as base64 and arrive as a Uint8Array; each frame newer than the last)."""
     labels = {name: name for name in figures.LAYERS}
     out = []
-    for n, snap in enumerate(shots, 1):
+    for n in range(1, count + 1):
+        snap = shots[n % 2]
         if variant == "canvas":
             figure = figures.plane(figures.outline(snap), figures.LAYERS, labels, 400)
             figure = {**figure, "data": [_fed(trace) for trace in figure["data"]]}
-            frame = list(feed.encode(n, n, figures.frame_arrays(snap)))
+            frame = base64.b64encode(feed.encode(n, n, figures.frame_arrays(snap))).decode()
         else:
             figure, frame = figures.plane(snap, figures.LAYERS, labels, 400), None
         text = pio.to_json(figure, validate=False, remove_uids=False)
@@ -89,26 +94,34 @@ def chromium_cpu(root: int) -> float:
     return total
 
 
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--redraws", type=int, default=30)
     parser.add_argument("--passes", type=int, default=3)
     args = parser.parse_args()
     shots = snapshots()
-    variants = {name: messages(name, shots) for name in ("svg", "canvas")}
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(_live_folder()))
-    handler.log_message = lambda *a: None
+    variants = {name: messages(name, shots, args.redraws + 3) for name in ("svg", "canvas")}
+    handler = functools.partial(Quiet, directory=str(_live_folder()))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     costs: dict[str, list[float]] = {name: [] for name in variants}
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 900, "height": 700})
+        page.on("pageerror", lambda error: print("page error:", error))
         page.goto(f"http://127.0.0.1:{server.server_port}/index.html")
         page.wait_for_function("() => window.Plotly")
+        page.evaluate(KEEP, variants["canvas"])  # (the passes start with "svg": another figure)
+        page.evaluate("window.postMessage({type: 'streamlit:render', args: window.__sent[0]}, '*')")
+        page.wait_for_function("() => document.getElementById('chart').once")  # a first plot
         for _ in range(args.passes):
             for name, sent in variants.items():
                 page.evaluate(KEEP, sent)
-                page.evaluate(REDRAW, 2)  # a new figure: Plotly plots it anew, not counted
+                page.evaluate(REDRAW, 2)  # a new kind of figure: plotted anew, not counted
                 before = chromium_cpu(os.getpid())
                 took = page.evaluate(REDRAW, args.redraws)
                 cpu = (chromium_cpu(os.getpid()) - before) / args.redraws * 1000
