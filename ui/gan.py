@@ -307,19 +307,24 @@ def shown_snapshot(job, cfg: GanConfig) -> dict:
     return preview(job_params(cfg)) if can_train(cfg) else {}
 
 
-def plane_feed(job, snap: dict) -> tuple[bytes, str | None]:
-    """The layered view's frame (``genlab.feed``): of the job's newest snapshot, or of ``snap``
-    (the preview, a loaded model: frame number 0) before the job's first; and, while the job is
-    alive, the feed its chart fetches newer ones from (one token per job and page)."""
+def plane_feed(job, snap: dict) -> tuple[bytes | None, str | None]:
+    """What the layered view is drawn from (``genlab.feed``): while the job runs, the feed its
+    chart fetches frames from itself (one token per job and page; no frame from the page, which
+    would only redraw it once more); otherwise the frame of the job's newest snapshot (a paused
+    job stepped by hand) or of ``snap`` (the preview, a loaded model: frame number 0), and the
+    feed too while the job is alive."""
+    token = None
+    if job is not None and job.alive:
+        tokens = ss.get("gan_feed", {})
+        if job.id not in tokens:
+            tokens = ss["gan_feed"] = {job.id: feed.grant(job, figures.frame_arrays)}
+        token = tokens[job.id]
+        if job.status == "running":
+            return None, token
     frame = feed.frame(job, figures.frame_arrays) if job is not None else None
     if frame is None:
         frame = feed.encode(0, int(snap.get("epoch", 0)), figures.frame_arrays(snap))
-    if job is None or not job.alive:
-        return frame, None
-    tokens = ss.get("gan_feed", {})
-    if job.id not in tokens:
-        tokens = ss["gan_feed"] = {job.id: feed.grant(job, figures.frame_arrays)}
-    return frame, tokens[job.id]
+    return frame, token
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
