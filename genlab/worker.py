@@ -37,13 +37,18 @@ class Baton:
         self._holder = None
         self._waiting: collections.deque = collections.deque()  # (who, its event), oldest first
 
-    def take(self, who) -> None:
+    def take(self, who, first: bool = False) -> None:
+        """Wait for the baton; ``first``: before every waiting run (a run's first turn, so that
+        its first epochs show at once)."""
         with self._lock:
             if self._holder is None and not self._waiting:
                 self._holder = who
                 return
             ready = threading.Event()
-            self._waiting.append((who, ready))
+            if first:
+                self._waiting.appendleft((who, ready))
+            else:
+                self._waiting.append((who, ready))
         ready.wait()
 
     def give(self, who) -> None:
@@ -87,6 +92,7 @@ class JobContext:
         self._commands: list = []
         self._records: list = []
         self._last_publish = 0.0
+        self._turns = 0  # checkpoints so far: the first keeps the turn the run started with
 
     def _receive(self, message: tuple) -> None:
         self._inbox.put(message)
@@ -120,7 +126,9 @@ class JobContext:
         """
         if self._drain():
             return True
-        self._baton.pass_on(self)
+        if self._turns:
+            self._baton.pass_on(self)
+        self._turns += 1
         while self.paused and not (self.stopping or self._commands or self._updates):
             if self._records:
                 self.publish(None, force=True)
@@ -213,7 +221,7 @@ class Worker:
 
     def _run(self, job_id: str, task: str, ctx: JobContext) -> None:
         self.configured.wait()
-        self.baton.take(ctx)
+        self.baton.take(ctx, first=True)  # a new run's first epochs show at once (Play)
         result = None
         try:
             result = resolve(task)(ctx)

@@ -45,3 +45,24 @@ def test_alone_a_run_keeps_the_baton_without_waiting():
     baton.give("a")
     other.join(5)
     assert got == ["b"]
+
+
+def test_a_new_run_takes_its_first_turn_before_the_runs_waiting():
+    """Play shows the first epochs at once: a run's first turn comes before the queue's."""
+    baton, order = Baton(), []
+    baton.take("a")
+
+    def run(name: str, first: bool = False) -> None:
+        baton.take(name, first=first)
+        order.append(name)
+        baton.give(name)
+
+    threads = []
+    for name, first in (("b", False), ("c", False), ("new", True)):
+        threads.append(threading.Thread(target=run, args=(name, first)))
+        threads[-1].start()
+        time.sleep(0.05)  # queued in this order
+    baton.give("a")
+    for thread in threads:
+        thread.join(5)
+    assert order == ["new", "b", "c"]

@@ -262,8 +262,9 @@ def _train(ctx, state: _Run) -> dict:
         if state.diverged and not ctx.paused:
             state.restore()
         if not ctx.paused:
+            first = state.trainer.epoch == 0
             state.train_chunk()
-            state.publish()
+            state.publish(force=first)  # the first epochs show at once, not a share's wait later
             if state.limit is not None and state.trainer.epoch >= state.limit:
                 break
     state.publish(force=True)
