@@ -174,6 +174,8 @@ class _Run:
         for member in members:
             member.trained_s += took
             member.trained_epochs += self.together
+            if member is not self:  # its snapshots keep their pace whoever's turn trains it (its
+                member.publish()  # own thread waits for the baton meanwhile, away from its run)
         per_epoch = took / self.together
         self.together = max(1, min(200, round(CHUNK_S / max(per_epoch, 1e-6))))
 

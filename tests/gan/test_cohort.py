@@ -128,3 +128,19 @@ def test_on_a_shared_worker_the_costly_metrics_are_measured_every_third_snapshot
             run.close()
         assert all("js" in s for s in ctx.snapshots)  # every snapshot shows the last metrics
         assert sum("js" in r for r in ctx.records) == measured  # the curve gets fresh ones only
+
+
+def test_a_run_trained_in_another_run_s_turn_publishes_when_due():
+    """A run's snapshots keep their pace whoever's turn trains it: with 15 runs on a worker its
+    own turn may come late (its chart would redraw less often than it should)."""
+    from genlab.gan import jobs as gan_jobs
+
+    leader, member = (gan_jobs._Run(SharedContext(0.6)) for _ in range(2))
+    try:
+        leader.train_together([leader, member])
+        assert member.ctx.snapshots and member.ctx.snapshots[-1]["epoch"] == member.trainer.epoch
+        assert member.trainer.epoch > 0
+        assert not leader.ctx.snapshots  # the leader publishes after its own chunk, as before
+    finally:
+        leader.close()
+        member.close()
