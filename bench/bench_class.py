@@ -222,6 +222,15 @@ def _proc_table() -> dict[int, tuple[int, float]]:
     return table
 
 
+def descends(pid: int, ancestor: int, table: dict) -> bool:
+    """Whether ``pid`` is a child, grandchild... of ``ancestor`` (``table``: ``_proc_table()``)."""
+    for _ in range(10):
+        pid = table[pid][0] if pid in table else 0
+        if pid == ancestor:
+            return True
+    return False
+
+
 def _busy_cpu() -> float:
     """CPU seconds the whole machine has been busy (all cores)."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -241,16 +250,13 @@ class Sampler:
         self.busy = _busy_cpu()
 
     def part(self, pid: int, table: dict) -> str | None:
-        chain = [pid]
-        while chain[-1] in table and len(chain) < 8:
-            chain.append(table[chain[-1]][0])
         if pid == self.pid:
             return "server"
-        if self.pid in chain:
+        if descends(pid, self.pid, table):
             return "workers"
         if pid == os.getpid():
             return "sessions"
-        return "Chromium" if os.getpid() in chain else None
+        return "Chromium" if descends(pid, os.getpid(), table) else None
 
     def sample(self) -> dict[int, tuple[int, float]]:
         """Each process's CPU so far; returns the process table."""

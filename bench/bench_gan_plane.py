@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import plotly.io as pio  # noqa: E402
-from bench_class import _proc_table  # noqa: E402
+from bench_class import _proc_table, descends  # noqa: E402
 
 from genlab import feed  # noqa: E402
 from genlab.gan import figures  # noqa: E402
@@ -85,13 +85,9 @@ def messages(variant: str, shots: list[dict], count: int) -> list[dict]:
 
 
 def chromium_cpu(root: int) -> float:
-    table, total = _proc_table(), 0.0
-    for pid, (_, seconds) in table.items():
-        chain = [pid]
-        while chain[-1] in table and len(chain) < 10:
-            chain.append(table[chain[-1]][0])
-        total += seconds if root in chain[1:] else 0.0
-    return total
+    """CPU seconds so far of every process started by ``root`` (this bench: its Chromium)."""
+    table = _proc_table()
+    return sum(seconds for pid, (_, seconds) in table.items() if descends(pid, root, table))
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):

@@ -58,9 +58,9 @@ def draw(job) -> None:
         return
     labels = {name: t(f"gan.layer_{name}") for name in LABELS}
     layers = ss.get("gan_layers", LABELS)
-    frame, feed = room.plane_feed(job, snap)
-    figure = figures.plane(figures.outline(snap), layers, labels, PLANE_HEIGHT)  # the frame has
-    charts.live(figure, key="gan_plane", frame=frame, feed=feed)  # the points
+    frame, feed = room.plane_feed(job, snap)  # the points come in frames, not in the figure
+    figure = figures.plane(figures.outline(snap), layers, labels, PLANE_HEIGHT)
+    charts.live(figure, key="gan_plane", frame=frame, feed=feed)
     floor = room.js_floor(cfg)
     counters = st.columns(3)
     counters[0].metric(t("gan.epoch_counter"), number(snap.get("epoch", 0), ","))
