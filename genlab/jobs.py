@@ -245,6 +245,7 @@ class Job:
         self.seen = time.time()
         self._on_status = on_status
         self._lock = threading.RLock()
+        self._arrived = threading.Condition()  # notified at each snapshot
         self._pending: list = []
         self._proc: _Process | None = None
 
@@ -337,9 +338,11 @@ class Job:
             snapshot, records = args
             self.log.extend(records)
             if snapshot is not None:
-                self.snapshot = snapshot
-                self.snapshots += 1
-                self._arrivals.append(time.monotonic())
+                with self._arrived:
+                    self.snapshot = snapshot
+                    self.snapshots += 1
+                    self._arrivals.append(time.monotonic())
+                    self._arrived.notify_all()
         elif kind == "status" and self.alive:
             self._set_status(args[0])
         elif kind in ("done", "error"):
@@ -401,6 +404,12 @@ class Job:
         self._set_status("stopped")
         proc.release(self)
         proc.proc.kill()
+
+    def wait_snapshot(self, after: int, timeout: float) -> bool:
+        """Block until a snapshot newer than the ``after``-th arrives; True if one did within
+        ``timeout`` seconds (a page waits for the answer to a step before drawing it)."""
+        with self._arrived:
+            return self._arrived.wait_for(lambda: self.snapshots > after, timeout)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the job ends; True if it did within ``timeout``."""

@@ -26,6 +26,7 @@ SPEEDS = {"slow": 20, "medium": 150, "fast": 0}  # epochs per second (0: as fast
 FIELDS = [f.name for f in dataclasses.fields(GanConfig)]
 SETTINGS = Versioned("gan", FIELDS)
 REPLAY_S = 1.0  # s: a click sent again with a live tick arrives within this
+ANSWER_S = 1.0  # s: a step by hand waits this long at most for the worker's answer
 ss = st.session_state
 
 
@@ -130,7 +131,9 @@ def command(name: str, **args) -> None:
     job = paused_job()
     if job is None:
         return
+    before = max(job.snapshots, 1)  # a new job publishes its start first, then the step
     job.command(name, **args)
+    job.wait_snapshot(before, ANSWER_S)  # the run after this click shows the step taken
     if name == "step":
         ss["gan_stepped"] = ss.get("gan_stepped", 0) + 1
 
