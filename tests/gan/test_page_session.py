@@ -11,9 +11,14 @@ class FakeJob:
         self.id, self.alive, self.status = "job1", True, "paused"
         self.snapshot = {"epoch": 0, "d_updates": 0, "g_updates": 0, "stage": None}
         self.sent = []
+        self.snapshots = 1
 
     def command(self, name, **args):
         self.sent.append(name)
+        self.snapshots += 1  # the worker's answer
+
+    def wait_snapshot(self, after, timeout):
+        return self.snapshots > after
 
 
 @pytest.fixture
