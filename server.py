@@ -1,15 +1,18 @@
-"""GenLab's server: the Streamlit app (``app.py``) and the live charts' feed (``genlab.feed``).
+"""GenLab's server: the Streamlit app (``app.py``), the live charts' feed (``genlab.feed``) and
+their plotly.js (``genlab.assets``).
 
 ``streamlit run server.py`` serves both from one process, so that the feed reads the same jobs as
 the pages: ``./lab run``, the tests and ``deploy/serve.sh`` start it so.
 """
 
+import asyncio
+
 import streamlit as st
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from genlab import feed
+from genlab import assets, feed
 
 
 async def live_feed(request: Request) -> Response:
@@ -25,4 +28,17 @@ async def live_feed(request: Request) -> Response:
     return Response(body, status, headers, media_type="application/octet-stream")
 
 
-app = st.App("app.py", routes=[Route(feed.PATH + "/{token}", live_feed)])
+async def plotly_js(request: Request) -> Response:
+    """``GET /genlab/assets/plotly-<version>.min.js``: compressed once (on the first request, off
+    the event loop), then the same bytes to every chart; kept by browsers for a year."""
+    if "gzip" not in request.headers.get("accept-encoding", ""):
+        return FileResponse(assets.PLOTLY_FILE, headers=assets.CACHED, media_type="text/javascript")
+    body = await asyncio.to_thread(assets.plotly_gzipped)
+    headers = {**assets.CACHED, "Content-Encoding": "gzip"}  # Streamlit's gzip then leaves it
+    return Response(body, headers=headers, media_type="text/javascript")
+
+
+app = st.App(
+    "app.py",
+    routes=[Route(feed.PATH + "/{token}", live_feed), Route(assets.PLOTLY_PATH, plotly_js)],
+)

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import plotly.io as pio  # noqa: E402
 from bench_class import _proc_table, descends  # noqa: E402
 
-from genlab import feed  # noqa: E402
+from genlab import assets, feed  # noqa: E402
 from genlab.gan import figures  # noqa: E402
 from genlab.gan import jobs as gan_jobs  # noqa: E402
 from genlab.gan.config import GanConfig  # noqa: E402
@@ -91,6 +91,13 @@ def chromium_cpu(root: int) -> float:
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
+    """The component's folder, and plotly.js at the lab's address for it (genlab.assets)."""
+
+    def translate_path(self, path: str) -> str:
+        if path.split("?")[0] == assets.PLOTLY_PATH:
+            return str(assets.PLOTLY_FILE)
+        return super().translate_path(path)
+
     def log_message(self, *args) -> None:
         pass
 

@@ -17,7 +17,6 @@ figure (its state is made once, from the first figure). ``live`` is a small comp
 
 import json
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -27,6 +26,7 @@ import plotly.io as pio
 import streamlit as st
 import streamlit.components.v1 as components
 
+from genlab.assets import PLOTLY_PATH
 from genlab.feed import PATH as FEED_PATH
 from genlab.i18n import SEPARATORS
 from ui.frame_text import plotly_locale
@@ -60,20 +60,22 @@ def plot(figure: dict, **kwargs):
 
 
 LIVE_PAGE = Path(__file__).with_name("live_chart") / "index.html"
+PLOTLY_SCRIPT = '<script src="plotly.min.js"></script>'
 
 
 def _live_folder() -> Path:
-    """The component's files: its page and the plotly package's own plotly.min.js, copied once
-    into a folder of their own (Streamlit serves a component's folder as it is)."""
+    """The component's folder (Streamlit serves it as it is): its page, whose plotly.js comes from
+    the server's own address for it (``genlab.assets``; the component's address is
+    ``/component/<name>/index.html``, hence ``../..``)."""
     folder = Path(tempfile.gettempdir()) / f"genlab-live-chart-{plotly.__version__}"
-    library = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     folder.mkdir(exist_ok=True)
-    for source in (LIVE_PAGE, library):
-        target = folder / source.name
-        if not target.is_file() or target.read_bytes() != source.read_bytes():
-            partial = folder / f".{source.name}.{os.getpid()}"
-            shutil.copyfile(source, partial)
-            partial.replace(target)  # atomic: another server process may be reading it
+    served = f'<script src="../..{PLOTLY_PATH}"></script>'
+    page = LIVE_PAGE.read_text().replace(PLOTLY_SCRIPT, served)
+    target = folder / LIVE_PAGE.name
+    if not target.is_file() or target.read_text() != page:
+        partial = folder / f".{LIVE_PAGE.name}.{os.getpid()}"
+        partial.write_text(page)
+        partial.replace(target)  # atomic: another server process may be reading it
     return folder
 
 

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from genlab import assets
 from tests.support.browser import (
     LIVE_CHART,
     assert_no_exception,
@@ -71,6 +72,14 @@ def test_the_layered_view_fetches_its_own_frames_between_the_page_s_runs(page, o
     feed_path = urlparse(answered[-1].url).path
     assert page.request.get(server + feed_path.rsplit("/", 1)[0] + "/guessed").status == 404
     assert plane.evaluate("window.__points") == 600  # 300 real and 300 fake points painted
+    # its plotly.js is the lab's one copy, compressed once and kept by the browser for a year
+    # (Streamlit's component route compressed it anew for each chart at each page load)
+    script = urlparse(plane.evaluate("document.querySelector('script[src*=plotly]').src"))
+    assert script.path == assets.PLOTLY_PATH
+    served = page.request.get(server + script.path, headers={"Accept-Encoding": "gzip"})
+    assert served.headers["content-encoding"] == "gzip"
+    assert "immutable" in served.headers["cache-control"]
+    assert served.body() == assets.PLOTLY_FILE.read_bytes()  # as the browser reads it, unpacked
     plane.locator(".traces", has_text="Real points").locator(".legendtoggle").click()
     assert wait_for(lambda: plane.evaluate("window.__points") == 300, timeout=10), "still shown"
     page.get_by_role("button", name="Stop", exact=True).click()
