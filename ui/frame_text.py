@@ -24,7 +24,7 @@ from genlab.i18n import DEFAULT, catalogue
 from ui.i18n import current_lang
 
 PREFIX = "builtin."
-PLACEHOLDER = re.compile(r"\{(\w+)\}")
+PLACEHOLDER = re.compile(r"\{(\w+)(:d)?\}")  # {name}: any text; {name:d}: digits only
 JS_SPECIAL = re.compile(r"[.*+?^${}()|[\]\\/]")
 
 _component = components.declare_component(
@@ -51,11 +51,13 @@ def rules(lang: str) -> list[tuple[str, str]]:
     ``$1``, ``$2``... for what the placeholders matched)."""
     found = []
     for english, translated in _entries(lang):
-        names = PLACEHOLDER.findall(english)
-        parts = PLACEHOLDER.split(english)[::2]  # the literal text between placeholders
-        pattern = "(.*?)".join(JS_SPECIAL.sub(r"\\\g<0>", part) for part in parts)
+        fields = PLACEHOLDER.findall(english)  # [(name, ":d" or "")]
+        parts = PLACEHOLDER.split(english)[::3]  # the literal text between placeholders
+        literal = [JS_SPECIAL.sub(r"\\\g<0>", part) for part in parts]
+        groups = [r"(\d+)" if digits else "(.*?)" for _, digits in fields]
+        pattern = literal[0] + "".join(map(str.__add__, groups, literal[1:]))
         replacement = translated.replace("$", "$$")
-        for number, name in enumerate(names, start=1):
+        for number, (name, _) in enumerate(fields, start=1):
             replacement = replacement.replace(f"{{{name}}}", f"${number}")
         found.append((f"^{pattern}$", replacement))
     return found

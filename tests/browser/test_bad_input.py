@@ -1,6 +1,8 @@
 """Bad input in a real browser: each bad file gets its translated message, the page keeps working,
 what the participant had stays, and a good file then works on the same page."""
 
+import re
+
 import torch
 
 from genlab.text.checkpoint import LanguageModel, dumps
@@ -88,5 +90,8 @@ def test_gan_room_explains_bad_csvs_in_portuguese_then_loads_a_good_one(page, op
     rows = "".join(f"{i},5\t{(i * i) % 11},25\n" for i in range(20))
     send(page, tmp_path / "excel.csv", ("x\ty\n" + rows).encode("utf-16"))
     assert "20 pontos carregados do CSV." in body(page)
+    name = page.locator("[data-testid=stFileChipName]").first
+    size = name.locator("xpath=following-sibling::div").inner_text()
+    assert re.fullmatch(r"\d+,\d (B|KB)", size), size  # Streamlit writes "412.0B"
     assert_no_exception(page)
     screenshot(page, "bad-input-gan-pt-BR")
