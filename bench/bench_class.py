@@ -382,9 +382,10 @@ def text_params() -> dict:
     }
 
 
-def tokens_per_s(started: list, seconds: float, per_step: int) -> tuple[float, list[int]]:
+def tokens_per_s(started: list, seconds: float, per_step: int) -> tuple[float, list[int], float]:
     """Run the started jobs for ``seconds`` (wall clock); (sum of their tokens/s over the last
-    ``seconds`` - 10, each one's step count at 10 s)."""
+    ``seconds`` - 10, each one's step count at 10 s, the workers' resident MiB while they ran)."""
+    from genlab import jobs
 
     def steps() -> list[int]:
         return [(job.snapshot or {}).get("step", 0) for job in started]
@@ -397,13 +398,14 @@ def tokens_per_s(started: list, seconds: float, per_step: int) -> tuple[float, l
         time.sleep(0.25)
     gained = sum(b - a for a, b in zip(early, steps(), strict=True))
     total = gained * per_step / (time.perf_counter() - mark)
+    rss = sum(rss_kib(pid) for pid in jobs.pids()) / 1024  # before they stop: freed after
     for job in started:
         job.stop()
     for job in started:
         job.wait(30)
         if job.error:
             print(f"  a run failed: {job.error[-300:]}")
-    return total, early
+    return total, early, rss
 
 
 def text_phase(args) -> None:
@@ -414,20 +416,19 @@ def text_phase(args) -> None:
     n_workers = jobs.workers()
     per_step = params["train"]["batch_size"] * params["model"]["block_size"]
     first = [jobs.start("genlab.text.training:run", params)]
-    alone, _ = tokens_per_s(first, args.text_seconds, per_step)
+    alone, _, _ = tokens_per_s(first, args.text_seconds, per_step)
     # one after another on each worker: the workers together deliver n_workers x one run's rate
     sequential = alone * n_workers
     started = [
         jobs.start("genlab.text.training:run", params, owner=f"p{i}") for i in range(args.text)
     ]
-    together, early = tokens_per_s(started, args.text_seconds, per_step)
+    together, early, rss = tokens_per_s(started, args.text_seconds, per_step)
     print(f"\nText: {args.text} default GPT runs at once on {n_workers} workers")
     print(f"  one run alone: {alone:,.0f} tokens/s; one after another: {sequential:,.0f} tokens/s")
     share = 100 * together / max(sequential, 1e-9)
     print(f"  all at once: {together:,.0f} tokens/s = {share:.0f} % of that (goal 80 %)")
     print(f"  runs that trained within their first 10 s: {sum(s > 0 for s in early)}/{len(early)}")
-    rss = sum(rss_kib(pid) for pid in jobs.pids()) / 1024
-    print(f"  workers' resident memory at the end: {rss:,.0f} MiB")
+    print(f"  workers' resident memory while the {args.text} runs trained: {rss:,.0f} MiB")
     jobs.shutdown()
 
 
