@@ -11,6 +11,7 @@ import subprocess
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from genlab.i18n import LANGUAGES, translate
 from tests.support.browser import (
     VIEWPORT,
     _chromium_present,  # noqa: F401 (autouse: skip or fail without Chromium)
@@ -99,6 +100,22 @@ def _close_pages_left_open(request):
             context.close()
 
 
+STOP = [translate(lang, "common.stop") for lang in LANGUAGES]
+
+
+def stop_runs(tab) -> None:
+    """Press the page's enabled Stop buttons: a run left training goes on for the server's
+    ``GENLAB_IDLE_S`` after its tab closes (10 s here), on a core the next tests need."""
+    pressed = False
+    for name in STOP:
+        for button in tab.get_by_role("button", name=name, exact=True).all():
+            if button.is_enabled():
+                button.click(timeout=5_000)
+                pressed = True
+    if pressed:
+        wait_for_app(tab, timeout=10_000)
+
+
 @pytest.fixture
 def page(_tab):
     """The worker's shared tab (``_tab``), left as a new one would be for the next test: on a
@@ -107,6 +124,7 @@ def page(_tab):
     tab = _tab()
     yield tab
     with contextlib.suppress(PlaywrightError):  # on the lab's address unless the test failed early
+        stop_runs(tab)
         tab.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
     try:
         tab.goto("about:blank")
