@@ -85,21 +85,6 @@ def _tab(browser):
         shared.tab.context.close()
 
 
-@pytest.fixture(autouse=True)
-def _close_pages_left_open(request):
-    """Close every browser context a test opened, also when it failed half-way: pages left open
-    keep re-running their live parts and slowed every later test of the suite."""
-    if "browser" not in request.fixturenames:
-        yield
-        return
-    browser, shared = request.getfixturevalue("browser"), request.getfixturevalue("_tab")
-    before = set(browser.contexts)
-    yield
-    for context in browser.contexts:
-        if context not in before and (shared.tab is None or context is not shared.tab.context):
-            context.close()
-
-
 STOP = [translate(lang, "common.stop") for lang in LANGUAGES]
 
 
@@ -114,6 +99,25 @@ def stop_runs(tab) -> None:
                 pressed = True
     if pressed:
         wait_for_app(tab, timeout=10_000)
+
+
+@pytest.fixture(autouse=True)
+def _close_pages_left_open(request):
+    """Close every browser context a test opened (their runs stopped first, as in ``page``), also
+    when it failed half-way: pages left open keep re-running their live parts and slowed every
+    later test of the suite."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser, shared = request.getfixturevalue("browser"), request.getfixturevalue("_tab")
+    before = set(browser.contexts)
+    yield
+    for context in browser.contexts:
+        if context not in before and (shared.tab is None or context is not shared.tab.context):
+            for tab in context.pages:
+                with contextlib.suppress(PlaywrightError):
+                    stop_runs(tab)
+            context.close()
 
 
 @pytest.fixture
