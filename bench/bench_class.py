@@ -46,6 +46,7 @@ from stclient import Session  # noqa: E402
 
 from genlab import feed  # noqa: E402
 from tests.support.browser import (  # noqa: E402
+    CHROMIUM,
     chromium,
     free_port,
     live_chart,
@@ -184,7 +185,7 @@ def browser_watch(base: str, seconds: float) -> dict:
 
 
 def _browser_watch(base: str, seconds: float) -> dict:
-    with chromium() as browser:
+    with chromium(CHROMIUM) as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{base}/gan?lang=en")
         wait_for_app(page)

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from genlab.device import configure  # noqa: E402
 from genlab.embed import figures, projection, space  # noqa: E402
 from genlab.embed.projection import ProjectionConfig  # noqa: E402
-from tests.support.browser import chromium  # noqa: E402
+from tests.support.browser import CHROMIUM, chromium  # noqa: E402
 
 
 def median_time(fn, repeats: int) -> float:
@@ -162,7 +162,7 @@ def bench_browser() -> None:
         html = PAGE.format(plotly=plotly_js, fig=json.dumps(fig))
         with tempfile.NamedTemporaryFile("w", suffix=".html", delete=False) as f:
             f.write(html)
-        with chromium() as browser:
+        with chromium(CHROMIUM) as browser:
             page = browser.new_page(viewport={"width": 1000, "height": 700})
             start = time.perf_counter()
             page.goto(f"file://{f.name}")

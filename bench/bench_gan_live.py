@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.support.browser import (  # noqa: E402
+    CHROMIUM,
     chromium,
     free_port,
     live_chart,
@@ -131,7 +132,7 @@ def main() -> None:
     port = free_port()
     server = start_lab(port)
     try:
-        with chromium() as browser:
+        with chromium(CHROMIUM) as browser:
             base = f"http://127.0.0.1:{port}"
             runs = [measure(browser, base, args.seconds, args.speed) for _ in range(args.runs)]
     finally:

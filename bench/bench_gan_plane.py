@@ -33,7 +33,7 @@ from genlab import assets, feed  # noqa: E402
 from genlab.gan import figures  # noqa: E402
 from genlab.gan import jobs as gan_jobs  # noqa: E402
 from genlab.gan.config import GanConfig  # noqa: E402
-from tests.support.browser import chromium  # noqa: E402
+from tests.support.browser import CHROMIUM, chromium  # noqa: E402
 from ui.charts import _fed, _live_folder  # noqa: E402
 
 KEEP = """sent => {  // the arguments as Streamlit hands them over: bytes as a Uint8Array
@@ -113,7 +113,7 @@ def main() -> None:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     costs: dict[str, list[float]] = {name: [] for name in variants}
-    with chromium() as browser:
+    with chromium(CHROMIUM) as browser:
         page = browser.new_page(viewport={"width": 900, "height": 700})
         page.on("pageerror", lambda error: print("page error:", error))
         page.goto(f"http://127.0.0.1:{server.server_port}/index.html")

@@ -1,7 +1,8 @@
-"""Real-browser fixtures: one lab server for the session, Debian's Chromium driven by Playwright.
+"""Real-browser fixtures: one lab server for the session, Debian's Chromium (its headless shell)
+driven by Playwright.
 
-Browser tests skip with a message when /usr/bin/chromium is missing, except under CI=true, where
-they fail (``./lab test`` installs Chromium when it runs as root).
+Browser tests skip with a message when /usr/bin/chromium-headless-shell is missing, except under
+CI=true, where they fail (``./lab test`` installs it when it runs as root).
 """
 
 import contextlib
