@@ -16,6 +16,18 @@ from genlab.device import configure
 os.environ.setdefault("GENLAB_PRESET_TIMING", "0")
 
 
+def pytest_collection_modifyitems(items):
+    """The deployment tests first (their own Chromium, closed after them: tests/deploy/conftest.py),
+    then the ``long`` ones, then the rest in their order: the two xdist workers then end together.
+    A browser walk left for the end kept one core busy for 30-45 s after the other had finished."""
+    items.sort(
+        key=lambda item: (
+            "tests/deploy/" not in str(item.fspath),
+            item.get_closest_marker("long") is None,
+        )
+    )
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _one_thread():
     configure()

@@ -6,6 +6,7 @@ seen: test_lesson_walk.py.)"""
 
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from genlab.classroom import store
@@ -74,6 +75,7 @@ def switch_language(page, lang: str) -> None:
     wait_for_app(page)
 
 
+@pytest.mark.long
 def test_a_class_with_an_instructor_and_three_participants(page, browser, server):
     # One class in both languages: the instructor starts in Portuguese and switches to English
     # half-way; two participants read the lab in Portuguese, the third in English, each in a

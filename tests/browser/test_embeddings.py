@@ -2,6 +2,8 @@
 map, "king" and its neighbours, "king - man + woman" with both methods, 3-D, the timeline playing;
 and the page in Portuguese."""
 
+import pytest
+
 from genlab.text.checkpoint import shipped
 from tests.support.browser import POLL_MS, screenshot, wait_for_app
 
@@ -9,6 +11,7 @@ MODEL = "shakespeare-word-gpt"
 SLIDER_LABEL = "() => document.querySelector('.js-plotly-plot .slider-label')?.textContent"
 
 
+@pytest.mark.long
 def test_acceptance_map_search_analogy_3d_and_timeline(page, open_page):
     assert MODEL in shipped(), f"assets/text/{MODEL}.safetensors is missing"
     open_page(page, "embeddings", "en")

@@ -218,6 +218,7 @@ def assert_redrawn_in_place(page, plane, what: str, since_epoch: int | None) -> 
         assert redraws >= 1, f"{what}: the layered view did not follow the training"
 
 
+@pytest.mark.long
 def test_charts_update_in_place_while_training_and_after_a_divergence(page, open_page, server):
     open_page(page, "gan", "en")
     page.get_by_role("button", name="Play", exact=True).click()
@@ -262,6 +263,7 @@ def substep_number(page) -> int | None:
     return int(SUBSTEP.search(text[0]).group(1)) if text else None
 
 
+@pytest.mark.long
 def test_next_substep_walks_every_substep_in_order_beside_its_button(page, open_page):
     open_page(page, "gan", "en")
     page.get_by_text("Slow motion: walk through one epoch", exact=True).click()

@@ -96,6 +96,7 @@ TASKS = {  # step id -> what the participant does in the step's room (opened by 
 }
 
 
+@pytest.mark.long
 @pytest.mark.timeout(600)  # seven steps, two models and a training: 4 min on a loaded machine
 def test_lesson_1_to_its_end_with_every_check_passing(page, server, tmp_path):
     assert list(TASKS) == [step.id for step in LESSON.steps]

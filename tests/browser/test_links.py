@@ -5,6 +5,8 @@ opened, and every code block, link button and anchor read."""
 
 from urllib.parse import urlparse
 
+import pytest
+
 from tests.support.browser import assert_no_exception, wait_for_app
 
 KEY = "KnownKey-links-test-0123456789"
@@ -49,6 +51,7 @@ def copyable(page) -> list[str]:
     return texts
 
 
+@pytest.mark.long
 def test_no_room_offers_a_link_with_the_participants_key(page, server):
     paths = rooms(page, server)
     assert {"/text", "/next", "/gan", "/embeddings"} <= set(paths), paths

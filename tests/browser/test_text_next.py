@@ -48,6 +48,7 @@ def tokens_shown(page) -> int:
     return page.locator(".genlab-generated").first.locator(".genlab-token").count()
 
 
+@pytest.mark.long
 def test_acceptance_walk(page, open_page):
     open_page(page, "next", "en")
     prompt = page.get_by_role("textbox", name="The beginning of the text")

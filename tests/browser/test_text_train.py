@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from genlab.i18n import translate
 from tests.support.browser import POLL_MS, assert_no_exception, screenshot, wait_for, wait_for_app
 
@@ -134,6 +136,7 @@ def test_a_preset_chosen_during_training_holds_and_survives_a_visit_to_another_r
     assert_no_exception(page)
 
 
+@pytest.mark.long
 def test_machado_chosen_in_the_train_room_trains_in_both_languages(page, open_page):
     for lang, corpus, model, play in (
         ("en", "Portuguese: Machado de Assis (3 novels)", "count bigram", "Play"),

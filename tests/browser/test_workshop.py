@@ -4,6 +4,8 @@ participant cannot see it, and a participant's file names are shown as typed, ne
 import shutil
 from urllib.parse import parse_qs, urlparse
 
+import pytest
+
 from tests.support.browser import (
     assert_no_exception,
     epoch,
@@ -21,6 +23,7 @@ def keys(url: str) -> dict:
     return {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
 
 
+@pytest.mark.long
 def test_a_run_survives_a_reload_and_a_new_connection_but_no_one_else_sees_it(
     page, browser, open_page, server
 ):

@@ -28,10 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 REPLICAS = 2
 
 
-def pytest_collection_modifyitems(items):
-    items.sort(key=lambda item: "tests/deploy/" not in str(item.fspath))
-
-
 @pytest.fixture(scope="module")
 def browser():
     with chromium() as launched:

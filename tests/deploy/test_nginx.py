@@ -131,6 +131,7 @@ def participant(browser, served):
         context.close()
 
 
+@pytest.mark.long
 def test_two_browsers_each_keep_their_replica_and_upload_through_nginx(
     participant, served, routes, tmp_path
 ):
