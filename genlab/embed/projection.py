@@ -2,11 +2,12 @@
 
 Results are cached in memory per (source fingerprint, configuration) and can be precomputed to
 ``assets/embed/`` by ``python -m genlab embed --all-shipped`` so that a workshop does not wait.
-UMAP compiles its numba code on the first fit of every process (see ``UMAP_FIRST_SECONDS``), so
+UMAP compiles its numba code on the first fit of a process (see ``UMAP_FIRST_SECONDS``), so
 the page runs a UMAP map that is not ready in a worker (``genlab.embed.jobs:projection_task``).
 """
 
 import contextlib
+import functools
 import importlib.util
 import io
 import logging
@@ -26,10 +27,13 @@ from genlab.settings import Settings, errors
 
 METHODS = ("pca", "tsne", "pacmap", "umap")
 UMAP_METRICS = ("cosine", "euclidean")
-# UMAP compiles its numba code in every new process (a worker is one). bench/bench_embed_speed.py,
-# 5,000 points on the 2 shared cores (load 4-8): first fit 55-75 s with an empty numba disk cache,
-# 43-56 s with a warm one, then 7.5 s; a 503-token vocabulary took 35 s in a page's worker.
-# Participants are told to expect it.
+# UMAP compiles its numba code in every new process (a map's worker is one).
+# bench/bench_embed_speed.py, 5,000 points on the 2 shared cores (load 4-8): first fit 55-75 s with
+# an empty numba disk cache,
+# then 7.5 s in the same process. Since umap's and pynndescent's functions are kept on disk too
+# (``_umap_cached_on_disk``), a later process's first fit took 16-19 s instead of 34-36 s (150
+# points: 2 s instead of 11-12), alternate runs, 2026-12-04. Participants are told to expect the
+# first.
 UMAP_FIRST_SECONDS = 60
 MIN_POINTS = 5
 TSNE_PCA_DIMS = 50
@@ -235,10 +239,27 @@ class _EpochBar(io.TextIOBase):
         return len(text)
 
 
+@functools.cache
+def _umap_cached_on_disk() -> None:
+    """Let numba keep umap's and pynndescent's compiled functions on disk, as ``cache=True`` does
+    (umap-learn 0.5 leaves it off for most): a new process then loads them instead of compiling
+    them again (see ``UMAP_FIRST_SECONDS``)."""
+    import sys
+
+    from numba.core.registry import CPUDispatcher
+
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] in ("umap", "pynndescent"):
+            for function in vars(module).values():
+                if isinstance(function, CPUDispatcher):
+                    function.enable_caching()
+
+
 def _umap(x: np.ndarray, cfg: ProjectionConfig, progress: Progress) -> Projection:
     import numba
     import umap
 
+    _umap_cached_on_disk()
     numba.set_num_threads(min(numba.config.NUMBA_NUM_THREADS, _threads()))
     neighbours = min(cfg.neighbours, len(x) - 2)
     model = umap.UMAP(
