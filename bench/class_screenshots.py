@@ -135,8 +135,10 @@ def main() -> None:
             seed_results(code)
             pages[2].wait_for_timeout(3000)
             pages[2].screenshot(path=str(out / "class_lesson.png"))
+            teacher.set_viewport_size({"width": 1400, "height": 1350})  # down to the gallery
             teacher.wait_for_timeout(2500)
-            teacher.screenshot(path=str(out / "class_dashboard.png"), full_page=True)
+            teacher.screenshot(path=str(out / "class_dashboard.png"))
+            teacher.set_viewport_size({"width": 1400, "height": 1000})
             teacher.get_by_text(store_label(lang, "presenter")).click()
             wait_for_app(teacher)
             teacher.wait_for_timeout(2500)

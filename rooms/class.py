@@ -61,7 +61,8 @@ if not classes:
     st.stop()
 if st.session_state.get("class_code") not in classes:
     st.session_state["class_code"] = next(iter(classes))
-pick_col, toggle_col, show_col = st.columns([2, 1, 2], vertical_alignment="bottom")
+# the toggle's column fits "Modo apresentação" beside its help at 1280x720 (a fifth clipped it)
+pick_col, toggle_col = st.columns([3, 2], vertical_alignment="bottom")
 pick_col.selectbox(
     t("class.class_pick"),
     list(classes),
@@ -80,7 +81,7 @@ presenting = toggle_col.toggle(
 )
 if presenting:
     choices = dashboard.presenter_choices(lesson, classroom.members())
-    shown = show_col.selectbox(
+    shown = pick_col.selectbox(
         t("class.presenter_show"),
         list(choices),
         format_func=choices.get,

@@ -17,7 +17,8 @@ from ui.charts import plot
 from ui.i18n import current_lang, plain, t
 
 EVERY_S = 1.0
-THUMBS_PER_ROW = 4
+THUMBS_PER_ROW = 5  # 160 px each on a 1400 px screen; in a column beside the roster, four were cut
+THUMB_NAME = 16  # characters of a nickname over a gallery thumbnail
 
 
 def join_url(code: str) -> str:
@@ -86,11 +87,10 @@ def gan_figure(member: store.Member, height: int = 180) -> dict | None:
     if not member.gan_points:
         return None
     js = gan.get("js")
-    title = (
-        plain("class.gallery_gan", nickname=member.nickname, js=js)
-        if js is not None
-        else member.nickname
-    )
+    nickname = member.nickname
+    if height < 300 and len(nickname) > THUMB_NAME:
+        nickname = nickname[: THUMB_NAME - 1] + "…"
+    title = plain("class.gallery_gan", nickname=nickname, js=js) if js is not None else nickname
     return figures.gan_thumbnail(
         member.gan_points, real_points(gan.get("dataset", "ring")), title, height
     )
@@ -130,9 +130,9 @@ def live(code: str) -> None:
     left, right = st.columns([2, 3])
     with left:
         roster(classroom, members)
-        gallery(members)
     with right:
         answers(classroom.lesson, members)
+    gallery(members)  # the page's width: Streamlit draws a chart 150 px wide at least
 
 
 def presenter_choices(lesson: lessons.Lesson, members: list[store.Member]) -> dict[str, str]:

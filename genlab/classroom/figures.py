@@ -58,19 +58,24 @@ def _cloud(points: list, colour: str, size: int, opacity: float) -> dict:
 
 
 def gan_thumbnail(fake: list, real: list, title: str, height: int = 180) -> dict:
-    """A participant's GAN: a sample of its fake points over faint real ones."""
+    """A participant's GAN: a sample of its fake points over faint real ones; the title's lines
+    (``\n``) are kept as lines."""
     small = height < 300
-    axis = {"visible": False, "fixedrange": True}
+    # "domain": a thumbnail narrower than high shrinks its plot to keep the points' aspect
+    axis = {"visible": False, "fixedrange": True, "constrain": "domain"}
     return {
         "data": [
             _cloud(real, REAL, 3 if small else 5, 0.25),
             _cloud(fake, FAKE, 3 if small else 6, 0.9),
         ],
         "layout": {
-            "title": {"text": escape(title), "font": {"size": 11 if small else 22}},
+            "title": {
+                "text": "<br>".join(escape(line) for line in title.split("\n")),
+                "font": {"size": 11 if small else 22},
+            },
             "xaxis": axis,
             "yaxis": {**axis, "scaleanchor": "x"},
-            "margin": {"l": 4, "r": 4, "t": 28 if small else 56, "b": 4},
+            "margin": {"l": 4, "r": 4, "t": 36 if small else 90, "b": 4},
             "height": height,
             "showlegend": False,
         },
