@@ -28,12 +28,11 @@ from genlab.settings import Settings, errors
 METHODS = ("pca", "tsne", "pacmap", "umap")
 UMAP_METRICS = ("cosine", "euclidean")
 # UMAP compiles its numba code in every new process (a map's worker is one).
-# bench/bench_embed_speed.py, 5,000 points on the 2 shared cores (load 4-8): first fit 55-75 s with
-# an empty numba disk cache,
-# then 7.5 s in the same process. Since umap's and pynndescent's functions are kept on disk too
-# (``_umap_cached_on_disk``), a later process's first fit took 16-19 s instead of 34-36 s (150
-# points: 2 s instead of 11-12), alternate runs, 2026-12-04. Participants are told to expect the
-# first.
+# bench/bench_embed_speed.py, 5,000 points on the 2 shared cores (load 4-8): first fit 55-75 s
+# with an empty numba disk cache, then 7.5 s in the same process. Since umap's and pynndescent's
+# functions are kept on disk too (``_umap_cached_on_disk``), a later process's first fit took
+# 16-19 s instead of 34-36 s (150 points: 2 s instead of 11-12), alternate runs, 2026-12-04.
+# Participants are told to expect the first.
 UMAP_FIRST_SECONDS = 60
 MIN_POINTS = 5
 TSNE_PCA_DIMS = 50
