@@ -13,6 +13,7 @@ import io
 import logging
 import os
 import time
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,8 +32,9 @@ UMAP_METRICS = ("cosine", "euclidean")
 # bench/bench_embed_speed.py, 5,000 points on the 2 shared cores (load 4-8): first fit 55-75 s
 # with an empty numba disk cache, then 7.5 s in the same process. Since umap's and pynndescent's
 # functions are kept on disk too (``_umap_cached_on_disk``), a later process's first fit took
-# 16-19 s instead of 34-36 s (150 points: 2 s instead of 11-12), alternate runs, 2026-12-04.
-# Participants are told to expect the first.
+# 16-19 s instead of 34-36 s (150 points: 2 s instead of 11-12), alternate runs, 2026-12-04; and
+# ``./lab`` fills the cache when it installs (``fill_compile_cache``: 70 s here). Participants are
+# told to expect the slowest case.
 UMAP_FIRST_SECONDS = 60
 MIN_POINTS = 5
 TSNE_PCA_DIMS = 50
@@ -257,6 +259,7 @@ def _umap_cached_on_disk() -> None:
 def _umap(x: np.ndarray, cfg: ProjectionConfig, progress: Progress) -> Projection:
     import numba
     import umap
+    from numba.core.errors import NumbaWarning
 
     _umap_cached_on_disk()
     numba.set_num_threads(min(numba.config.NUMBA_NUM_THREADS, _threads()))
@@ -271,7 +274,24 @@ def _umap(x: np.ndarray, cfg: ProjectionConfig, progress: Progress) -> Projectio
         n_jobs=1,  # a seed makes UMAP single-threaded anyway (and it warns unless told)
         tqdm_kwds={"disable": False, "file": _EpochBar(progress), "bar_format": _EpochBar.FORMAT},
     )
-    return Projection(model.fit_transform(x), cfg, used={"neighbours": neighbours})
+    with warnings.catch_warnings():  # two of pynndescent's functions cannot be kept: it says so
+        warnings.filterwarnings("ignore", "Cannot cache compiled function", NumbaWarning)
+        coords = model.fit_transform(x)
+    return Projection(coords, cfg, used={"neighbours": neighbours})
+
+
+def fill_compile_cache() -> None:
+    """Fit small maps once so that numba's disk cache holds what PaCMAP and UMAP compile, both of
+    UMAP's neighbour searches (exact below 4,096 points, NNDescent above) and both metrics.
+    ``./lab`` runs it after installing (``python -m genlab.embed.projection``): a workshop's first
+    UMAP map then loads its code instead of compiling it for about a minute."""
+    rng = np.random.default_rng(0)
+    maps = [(60, ProjectionConfig(method="pacmap"))]
+    if "umap" in available():
+        maps += [(60, ProjectionConfig(method="umap", metric=m, epochs=10)) for m in UMAP_METRICS]
+        maps.append((4_100, ProjectionConfig(method="umap", epochs=10)))
+    for n, cfg in maps:
+        project(rng.normal(size=(n, 8)).astype(np.float32), cfg)
 
 
 def project(vectors: np.ndarray, cfg: ProjectionConfig, progress: Progress | None = None):
@@ -358,3 +378,7 @@ def ready(
     """True when ``cached_project`` answers at once: in the memory cache or precomputed."""
     store = _CACHE if cache is None else cache
     return _key(fingerprint, cfg) in store or precomputed_path(fingerprint, cfg, root).exists()
+
+
+if __name__ == "__main__":
+    fill_compile_cache()

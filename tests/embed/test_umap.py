@@ -1,6 +1,8 @@
 """UMAP maps: what they keep, their settings, the worker that draws them, and the ready check the
 page uses to decide between drawing at once and drawing in a worker."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -24,6 +26,18 @@ def test_umap_keeps_clusters_apart_the_same_way_for_the_same_seed():
     np.testing.assert_array_equal(projection.project(x, cfg).coords, first.coords)
     other = projection.project(x, ProjectionConfig(**SHORT, seed=1)).coords
     assert not np.allclose(other, first.coords)
+
+
+def test_umap_s_compiled_code_goes_to_numba_s_disk_cache():
+    # without it each map's worker compiled it again: 10-12 CPU-s for 150 points, more than the fit
+    import umap.umap_
+
+    x, _ = clusters(10)
+    projection.project(x, ProjectionConfig(**SHORT))
+    stats = umap.umap_.smooth_knn_dist.stats
+    assert stats.cache_path is not None
+    assert sum(stats.cache_hits.values()) + sum(stats.cache_misses.values()) >= 1
+    assert list(Path(stats.cache_path).glob("umap_.smooth_knn_dist-*.nbi"))
 
 
 def test_umap_draws_3d_with_the_euclidean_distance_too():
