@@ -1,6 +1,8 @@
 """``python -m genlab embed``: a checkpoint's (or Word2Vec's) token vectors as map coordinates.
 
-``--all-shipped`` precomputes the maps of the shipped checkpoints into ``assets/embed/``."""
+``--all-shipped`` precomputes the maps of the shipped checkpoints into ``assets/embed/``;
+``--fill-cache`` fills numba's disk cache with what the maps compile (``./lab`` runs it once it has
+installed)."""
 
 import argparse
 import sys
@@ -41,6 +43,11 @@ def register(subparsers) -> None:
         action="store_true",
         help=f"write t-SNE, PaCMAP and UMAP maps (2-D, 3-D) of every shipped checkpoint to "
         f"{projection.PRECOMPUTED_DIR}",
+    )
+    p.add_argument(
+        "--fill-cache",
+        action="store_true",
+        help="compile PaCMAP's and UMAP's code into numba's disk cache (once, after installing)",
     )
     p.set_defaults(func=main)
 
@@ -95,6 +102,9 @@ def main(args: argparse.Namespace) -> int:
     configure()
     if args.all_shipped:
         precompute_shipped()
+        return 0
+    if args.fill_cache:
+        projection.fill_compile_cache()
         return 0
     source = load_source(args)
     cfg = ProjectionConfig(

@@ -283,7 +283,7 @@ def _umap(x: np.ndarray, cfg: ProjectionConfig, progress: Progress) -> Projectio
 def fill_compile_cache() -> None:
     """Fit small maps once so that numba's disk cache holds what PaCMAP and UMAP compile, both of
     UMAP's neighbour searches (exact below 4,096 points, NNDescent above) and both metrics.
-    ``./lab`` runs it after installing (``python -m genlab.embed.projection``): a workshop's first
+    ``./lab`` runs it after installing (``python -m genlab embed --fill-cache``): a workshop's first
     UMAP map then loads its code instead of compiling it for about a minute."""
     rng = np.random.default_rng(0)
     maps = [(60, ProjectionConfig(method="pacmap"))]
@@ -378,7 +378,3 @@ def ready(
     """True when ``cached_project`` answers at once: in the memory cache or precomputed."""
     store = _CACHE if cache is None else cache
     return _key(fingerprint, cfg) in store or precomputed_path(fingerprint, cfg, root).exists()
-
-
-if __name__ == "__main__":
-    fill_compile_cache()
